@@ -1,0 +1,63 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.Logs;
+
+namespace TradingPlatform.Config;
+
+/// <summary>What kind of environment a suffix names; decides the preset it starts from.</summary>
+public enum EnvironmentKind
+{
+    /// <summary>The shared development environment (suffix "dev").</summary>
+    Dev,
+    /// <summary>Any other suffix, e.g. "pr-123": short-lived, dev-like, shares an account with dev.</summary>
+    Ephemeral,
+    /// <summary>Pre-production mirror of prod (suffix "staging").</summary>
+    Staging,
+    /// <summary>Production (suffix "prod").</summary>
+    Prod,
+}
+
+/// <summary>
+/// Every decision that differs between environments, made once at synth time.
+/// Stacks read these values; they never look at the suffix to decide behaviour.
+/// </summary>
+public sealed record EnvironmentSettings
+{
+    /// <summary>Lower-case name of the environment; feeds resource names, stack ids and export names.</summary>
+    public required string Suffix { get; init; }
+    public required EnvironmentKind Kind { get; init; }
+    public required string Account { get; init; }
+    public required string Region { get; init; }
+
+    /// <summary>NAT gateways: 1 for dev-like environments (cost), one per AZ in prod (no cross-AZ dependency).</summary>
+    public required int NatGateways { get; init; }
+
+    public required double AuroraMinCapacity { get; init; }
+    public required double AuroraMaxCapacity { get; init; }
+    /// <summary>Serverless v2 readers that scale with the writer, in other AZs: failover targets.</summary>
+    public required int AuroraReaders { get; init; }
+
+    /// <summary>Deletion protection on the Aurora cluster and the DynamoDB tables.</summary>
+    public required bool DeletionProtection { get; init; }
+    /// <summary>What happens to stateful resources when their stack is deleted or they are replaced.</summary>
+    public required RemovalPolicy StatefulRemovalPolicy { get; init; }
+    /// <summary>Termination protection on the stateful stacks (Security, Data).</summary>
+    public required bool TerminationProtection { get; init; }
+
+    public required RetentionDays LogRetention { get; init; }
+    /// <summary>WAF rate-based rule: requests allowed per client IP in any 5-minute window.</summary>
+    public required int WafRequestsPerFiveMinutesPerIp { get; init; }
+    /// <summary>Reserved concurrency of the data-processing function: caps its blast radius on Aurora and S3.</summary>
+    public required int FunctionReservedConcurrency { get; init; }
+
+    /// <summary>
+    /// AWS Config allows one recorder (and one delivery channel) per account and region. The environment
+    /// that owns them creates them; any other environment in the same account only adds its rules.
+    /// </summary>
+    public required bool CreateConfigRecorder { get; init; }
+
+    /// <summary>Stateful resources are destroyed with their stack, so buckets must be emptied first.</summary>
+    public bool DestroysDataOnDelete => StatefulRemovalPolicy == RemovalPolicy.DESTROY;
+
+    /// <summary>Prefix of every stack id: TradingPlatform-&lt;suffix&gt;.</summary>
+    public string StackIdPrefix => $"TradingPlatform-{Suffix}";
+}

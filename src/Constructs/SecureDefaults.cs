@@ -1,0 +1,113 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.Logs;
+using Amazon.CDK.AWS.S3;
+using Constructs;
+using TradingPlatform.Config;
+
+namespace TradingPlatform.Constructs;
+
+/// <summary>
+/// The secure defaults every stack starts from, in one place (buckets, log groups), so a hardening fix
+/// lands everywhere at once. Callers state only what differs: the key, the lifecycle, the log target.
+/// </summary>
+public static class SecureDefaults
+{
+    /// <summary>
+    /// A bucket that receives S3 server access logs. S3 log delivery supports only SSE-S3 on the target
+    /// bucket, hence no KMS key here; it is private, TLS-only and versioned like the rest.
+    /// </summary>
+    public static Bucket AccessLogsBucket(Construct scope, string id, EnvironmentSettings settings)
+    {
+        var bucket = new Bucket(scope, id, new BucketProps
+        {
+            Encryption = BucketEncryption.S3_MANAGED,
+            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            EnforceSSL = true,
+            MinimumTLSVersion = 1.2,
+            Versioned = true,
+            RemovalPolicy = settings.StatefulRemovalPolicy,
+            AutoDeleteObjects = settings.DestroysDataOnDelete,
+            LifecycleRules =
+            [
+                new LifecycleRule
+                {
+                    Id = "ExpireAccessLogs",
+                    // PCI-DSS 10.7: one year of audit history.
+                    Expiration = Duration.Days(365),
+                    NoncurrentVersionExpiration = Duration.Days(30),
+                    AbortIncompleteMultipartUploadAfter = Duration.Days(7),
+                },
+            ],
+        });
+        NagSuppressions.Add(bucket,
+            new NagSuppression("AwsSolutions-S1",
+                "This bucket is the server access log destination; logging it into itself would loop."),
+            new NagSuppression("PCI.DSS.321-S3BucketLoggingEnabled",
+                "This bucket is the server access log destination; logging it into itself would loop."),
+            new NagSuppression("PCI.DSS.321-S3DefaultEncryptionKMS",
+                "S3 server access log delivery supports only SSE-S3 on the destination bucket."),
+            new NagSuppression("PCI.DSS.321-S3BucketReplicationEnabled",
+                "Access logs are kept versioned in-region for one year; cross-region replication is not required for them."));
+        return bucket;
+    }
+
+    /// <summary>A private, TLS-only, KMS-encrypted (bucket key), versioned bucket whose access is logged.</summary>
+    public static Bucket DataBucket(
+        Construct scope, string id, EnvironmentSettings settings, IKey key, IBucket accessLogs,
+        params LifecycleRule[] lifecycleRules)
+    {
+        var rules = new List<LifecycleRule>(lifecycleRules)
+        {
+            new LifecycleRule
+            {
+                Id = "NoncurrentVersions",
+                // Old versions protect against overwrite and deletion for a while, then stop costing money.
+                NoncurrentVersionTransitions =
+                [
+                    new NoncurrentVersionTransition { StorageClass = StorageClass.GLACIER, TransitionAfter = Duration.Days(30) },
+                ],
+                NoncurrentVersionExpiration = Duration.Days(365),
+                AbortIncompleteMultipartUploadAfter = Duration.Days(7),
+            },
+        };
+
+        return new Bucket(scope, id, new BucketProps
+        {
+            // No BucketName: S3 names are global, so CloudFormation generates a unique one per account.
+            Encryption = BucketEncryption.KMS,
+            EncryptionKey = key,
+            BucketKeyEnabled = true,
+            BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
+            ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            EnforceSSL = true,
+            MinimumTLSVersion = 1.2,
+            Versioned = true,
+            ServerAccessLogsBucket = accessLogs,
+            ServerAccessLogsPrefix = $"{id}/",
+            LifecycleRules = rules.ToArray(),
+            RemovalPolicy = settings.StatefulRemovalPolicy,
+            AutoDeleteObjects = settings.DestroysDataOnDelete,
+        });
+    }
+
+    /// <summary>A transition of current objects after the seed's 90 days.</summary>
+    public static LifecycleRule TransitionAfter90Days(string id, StorageClass storageClass) => new()
+    {
+        Id = id,
+        Enabled = true,
+        Transitions = [new Transition { StorageClass = storageClass, TransitionAfter = Duration.Days(90) }],
+    };
+
+    /// <summary>A log group encrypted with the logs key and kept for the environment's retention.</summary>
+    public static LogGroup LogGroup(
+        Construct scope, string id, EnvironmentSettings settings, IKey logsKey, string? logGroupName = null) =>
+        new(scope, id, new LogGroupProps
+        {
+            LogGroupName = logGroupName,
+            EncryptionKey = logsKey,
+            Retention = settings.LogRetention,
+            RemovalPolicy = settings.StatefulRemovalPolicy,
+        });
+}

@@ -1,0 +1,274 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.APIGateway;
+using Amazon.CDK.AWS.DynamoDB;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.S3;
+using Amazon.CDK.AWS.SQS;
+using Amazon.CDK.AWS.WAFv2;
+using Constructs;
+using TradingPlatform.Config;
+using TradingPlatform.Constructs;
+
+namespace TradingPlatform.Stacks;
+
+public sealed class ApiStackProps : StackProps
+{
+    public required EnvironmentSettings Settings { get; init; }
+    public required IVpc Vpc { get; init; }
+    /// <summary>The function joins this group so Aurora admits it on 5432.</summary>
+    public required ISecurityGroup DatabaseClientSecurityGroup { get; init; }
+    public required ITable SessionsTable { get; init; }
+    public required ITable ApiKeysTable { get; init; }
+    public required IBucket IngestionBucket { get; init; }
+    public required IBucket AnalyticsBucket { get; init; }
+    /// <summary>Encrypts the function's environment variables and its dead-letter queue.</summary>
+    public required IKey LambdaKey { get; init; }
+    /// <summary>Encrypts the function, API access and WAF log groups.</summary>
+    public required IKey LogsKey { get; init; }
+}
+
+/// <summary>The stateless edge: data-processing function, REST API with API keys and usage plan, WAF.</summary>
+public sealed class ApiStack : Stack
+{
+    public Function DataProcessingFunction { get; }
+    public RestApi Api { get; }
+    public CfnWebACL WebAcl { get; }
+
+    public ApiStack(Construct scope, string id, ApiStackProps props) : base(scope, id, props)
+    {
+        var settings = props.Settings;
+
+        DataProcessingFunction = CreateFunction(settings, props);
+        Api = CreateApi(settings, props);
+        WebAcl = CreateWebAcl(settings, props);
+
+        new CfnOutput(this, "ApiUrl", new CfnOutputProps
+        {
+            Value = Api.Url,
+            Description = "API Gateway URL",
+            ExportName = $"ApiUrl-{settings.Suffix}",
+        });
+    }
+
+    private Function CreateFunction(EnvironmentSettings settings, ApiStackProps props)
+    {
+        var functionName = $"data-processor-{settings.Suffix}";
+
+        var deadLetterQueue = new Queue(this, "DataProcessingDeadLetterQueue", new QueueProps
+        {
+            Encryption = QueueEncryption.KMS,
+            EncryptionMasterKey = props.LambdaKey,
+            EnforceSSL = true,
+            RetentionPeriod = Duration.Days(14),
+        });
+        NagSuppressions.Add(deadLetterQueue,
+            new NagSuppression("AwsSolutions-SQS3",
+                "This queue is itself the function's dead-letter queue; a DLQ of a DLQ would only move the problem."));
+
+        var function = new Function(this, "DataProcessingFunction", new FunctionProps
+        {
+            FunctionName = functionName,
+            // nodejs18.x (seed) and nodejs20.x are past end of support; CDK 2.160 predates the 22 constant.
+            Runtime = new Runtime("nodejs22.x", RuntimeFamily.NODEJS, new LambdaRuntimeProps { SupportsInlineCode = true }),
+            Handler = "index.handler",
+            Code = Code.FromInline("""
+                exports.handler = async (event) => {
+                  console.log(JSON.stringify({ message: 'request received', requestId: event.requestContext?.requestId }));
+                  return { statusCode: 200, body: 'Data processed successfully' };
+                };
+                """),
+            Architecture = Architecture.ARM_64,
+            MemorySize = 512,
+            Timeout = Duration.Seconds(29),
+            Environment = new Dictionary<string, string>
+            {
+                ["ENVIRONMENT"] = settings.Suffix,
+                ["SESSIONS_TABLE"] = props.SessionsTable.TableName,
+                ["API_KEYS_TABLE"] = props.ApiKeysTable.TableName,
+            },
+            EnvironmentEncryption = props.LambdaKey,
+            // Private subnets: the function reaches Aurora and AWS APIs, and nothing reaches it but API Gateway.
+            Vpc = props.Vpc,
+            VpcSubnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
+            SecurityGroups = [props.DatabaseClientSecurityGroup],
+            // An explicit, encrypted log group replaces the seed's deprecated logRetention custom resource.
+            LogGroup = SecureDefaults.LogGroup(this, "DataProcessingLogGroup", settings, props.LogsKey, $"/aws/lambda/{functionName}"),
+            Tracing = Tracing.ACTIVE,
+            ReservedConcurrentExecutions = settings.FunctionReservedConcurrency,
+            DeadLetterQueue = deadLetterQueue,
+        });
+
+        props.SessionsTable.GrantReadWriteData(function);
+        props.ApiKeysTable.GrantReadWriteData(function);
+        props.IngestionBucket.GrantReadWrite(function);
+        props.AnalyticsBucket.GrantReadWrite(function);
+        return function;
+    }
+
+    private RestApi CreateApi(EnvironmentSettings settings, ApiStackProps props)
+    {
+        var accessLogs = SecureDefaults.LogGroup(this, "ApiAccessLogGroup", settings, props.LogsKey);
+
+        var api = new RestApi(this, "TradingApi", new RestApiProps
+        {
+            RestApiName = $"trading-api-{settings.Suffix}",
+            Description = "API for trading analytics platform",
+            EndpointTypes = [EndpointType.REGIONAL],
+            // Execution logging needs the account-level CloudWatch role. It is shared by every API in the
+            // region, so keep it when this stack goes away (another environment may rely on it).
+            CloudWatchRole = true,
+            CloudWatchRoleRemovalPolicy = RemovalPolicy.RETAIN,
+            DeployOptions = new StageOptions
+            {
+                StageName = settings.Suffix,
+                LoggingLevel = MethodLoggingLevel.INFO,
+                // Must be explicitly false: true (the seed) writes full request/response bodies, i.e.
+                // trading data, to CloudWatch; leaving it unset is not a guarantee.
+                DataTraceEnabled = false,
+                MetricsEnabled = true,
+                TracingEnabled = true,
+                AccessLogDestination = new LogGroupLogDestination(accessLogs),
+                AccessLogFormat = AccessLogFormat.JsonWithStandardFields(new JsonWithStandardFieldProps
+                {
+                    Caller = true, HttpMethod = true, Ip = true, Protocol = true, RequestTime = true,
+                    ResourcePath = true, ResponseLength = true, Status = true, User = true,
+                }),
+            },
+        });
+
+        var validator = api.AddRequestValidator("TradeBatchValidator", new RequestValidatorOptions
+        {
+            ValidateRequestBody = true,
+            ValidateRequestParameters = true,
+        });
+        var tradeBatchModel = api.AddModel("TradeBatchModel", new ModelOptions
+        {
+            ContentType = "application/json",
+            ModelName = "TradeBatch",
+            Schema = TradeBatchSchema.Create(),
+        });
+
+        var dataResource = api.Root.AddResource("data");
+        dataResource.AddMethod("POST", new LambdaIntegration(DataProcessingFunction), new MethodOptions
+        {
+            ApiKeyRequired = true,
+            RequestValidator = validator,
+            RequestModels = new Dictionary<string, IModel> { ["application/json"] = tradeBatchModel },
+        });
+
+        var usagePlan = api.AddUsagePlan("UsagePlan", new UsagePlanProps
+        {
+            Name = $"trading-usage-plan-{settings.Suffix}",
+            Throttle = new ThrottleSettings { RateLimit = 1000, BurstLimit = 2000 },
+        });
+        usagePlan.AddApiStage(new UsagePlanPerApiStage { Stage = api.DeploymentStage });
+
+        var apiKey = api.AddApiKey("ApiKey", new ApiKeyOptions { ApiKeyName = $"trading-api-key-{settings.Suffix}" });
+        usagePlan.AddApiKey(apiKey);
+
+        return api;
+    }
+
+    private CfnWebACL CreateWebAcl(EnvironmentSettings settings, ApiStackProps props)
+    {
+        var aclName = $"trading-api-{settings.Suffix}-waf";
+
+        CfnWebACL.RuleProperty ManagedGroup(string name, int priority, params string[] countOnly) => new()
+        {
+            Name = name,
+            Priority = priority,
+            OverrideAction = new CfnWebACL.OverrideActionProperty { None = new Dictionary<string, object>() },
+            Statement = new CfnWebACL.StatementProperty
+            {
+                ManagedRuleGroupStatement = new CfnWebACL.ManagedRuleGroupStatementProperty
+                {
+                    VendorName = "AWS",
+                    Name = name,
+                    RuleActionOverrides = countOnly.Length == 0
+                        ? null
+                        : countOnly.Select(rule => (object)new CfnWebACL.RuleActionOverrideProperty
+                        {
+                            Name = rule,
+                            ActionToUse = new CfnWebACL.RuleActionProperty { Count = new CfnWebACL.CountActionProperty() },
+                        }).ToArray(),
+                },
+            },
+            VisibilityConfig = Visibility(name),
+        };
+
+        // L1: WAFv2 has no L2 construct in the CDK.
+        var webAcl = new CfnWebACL(this, "ApiWebAcl", new CfnWebACLProps
+        {
+            Name = aclName,
+            Scope = "REGIONAL",
+            DefaultAction = new CfnWebACL.DefaultActionProperty { Allow = new CfnWebACL.AllowActionProperty() },
+            VisibilityConfig = Visibility(aclName),
+            Rules = new object[]
+            {
+                // Trade batches are legitimately larger than the common rule set's 8 KB body limit;
+                // the API's own size limit and request validator bound the body instead.
+                ManagedGroup("AWSManagedRulesCommonRuleSet", 0, "SizeRestrictions_BODY"),
+                ManagedGroup("AWSManagedRulesKnownBadInputsRuleSet", 1),
+                ManagedGroup("AWSManagedRulesSQLiRuleSet", 2),
+                ManagedGroup("AWSManagedRulesAmazonIpReputationList", 3),
+                new CfnWebACL.RuleProperty
+                {
+                    Name = "RateLimitPerIp",
+                    Priority = 4,
+                    Action = new CfnWebACL.RuleActionProperty { Block = new CfnWebACL.BlockActionProperty() },
+                    Statement = new CfnWebACL.StatementProperty
+                    {
+                        RateBasedStatement = new CfnWebACL.RateBasedStatementProperty
+                        {
+                            Limit = settings.WafRequestsPerFiveMinutesPerIp,
+                            AggregateKeyType = "IP",
+                        },
+                    },
+                    VisibilityConfig = Visibility("RateLimitPerIp"),
+                },
+            },
+        });
+
+        var association = new CfnWebACLAssociation(this, "ApiWebAclAssociation", new CfnWebACLAssociationProps
+        {
+            ResourceArn = Api.DeploymentStage.StageArn,
+            WebAclArn = webAcl.AttrArn,
+        });
+        association.Node.AddDependency(Api.DeploymentStage);
+
+        // WAF requires the destination log group's name to start with "aws-waf-logs-".
+        var wafLogs = SecureDefaults.LogGroup(this, "WafLogGroup", settings, props.LogsKey, $"aws-waf-logs-{aclName}");
+        new CfnLoggingConfiguration(this, "ApiWebAclLogging", new CfnLoggingConfigurationProps
+        {
+            ResourceArn = webAcl.AttrArn,
+            // WAF wants the log group ARN without the ":*" suffix that LogGroupArn carries.
+            LogDestinationConfigs =
+            [
+                FormatArn(new ArnComponents
+                {
+                    Service = "logs",
+                    Resource = "log-group",
+                    ResourceName = wafLogs.LogGroupName,
+                    ArnFormat = ArnFormat.COLON_RESOURCE_NAME,
+                }),
+            ],
+            // Credentials never reach the logs.
+            RedactedFields = new object[]
+            {
+                new CfnLoggingConfiguration.FieldToMatchProperty { SingleHeader = new Dictionary<string, object> { ["Name"] = "x-api-key" } },
+                new CfnLoggingConfiguration.FieldToMatchProperty { SingleHeader = new Dictionary<string, object> { ["Name"] = "authorization" } },
+            },
+        });
+
+        return webAcl;
+    }
+
+    private static CfnWebACL.VisibilityConfigProperty Visibility(string metricName) => new()
+    {
+        CloudWatchMetricsEnabled = true,
+        MetricName = metricName,
+        SampledRequestsEnabled = true,
+    };
+}

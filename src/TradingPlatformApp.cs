@@ -1,0 +1,115 @@
+using Amazon.CDK;
+using TradingPlatform.Config;
+using TradingPlatform.Constructs;
+using TradingPlatform.Stacks;
+
+namespace TradingPlatform;
+
+/// <summary>The four stacks of one environment, as built by <see cref="TradingPlatformApp.Build"/>.</summary>
+public sealed record TradingPlatformStacks(
+    SecurityStack Security, NetworkStack Network, DataStack Data, ApiStack Api)
+{
+    public IReadOnlyList<Stack> All => [Security, Network, Data, Api];
+}
+
+/// <summary>Composition root shared by Program.cs and the tests, so both build exactly the same app.</summary>
+public static class TradingPlatformApp
+{
+    /// <summary>
+    /// CDK feature flags fixed in code rather than cdk.json, so tests (which do not read cdk.json)
+    /// synthesize the same templates as the CLI. Passed as post-CLI context: a -c cannot change them.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, object> FeatureFlags = new Dictionary<string, object>
+    {
+        // Server access log delivery through the bucket policy (ACLs are disabled on our buckets).
+        ["@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy"] = true,
+        // Strip all rules from each VPC's default security group: nothing may use it.
+        ["@aws-cdk/aws-ec2:restrictDefaultSecurityGroup"] = true,
+        ["@aws-cdk/aws-iam:minimizePolicies"] = true,
+        ["@aws-cdk/core:enablePartitionLiterals"] = true,
+        ["@aws-cdk/aws-kms:aliasNameRef"] = true,
+        ["@aws-cdk/aws-rds:lowercaseDbIdentifier"] = true,
+        ["@aws-cdk/aws-rds:preventRenderingDeprecatedCredentials"] = true,
+        ["@aws-cdk/core:validateSnapshotRemovalPolicy"] = true,
+        ["@aws-cdk/core:checkSecretUsage"] = true,
+        ["@aws-cdk/aws-apigateway:usagePlanKeyOrderInsensitiveId"] = true,
+        ["@aws-cdk/aws-apigateway:requestValidatorUniqueId"] = true,
+        ["@aws-cdk/aws-iam:standardizedServicePrincipals"] = true,
+        ["@aws-cdk/aws-kms:reduceCrossAccountRegionPolicyScope"] = true,
+        ["@aws-cdk/aws-lambda:recognizeLayerVersion"] = true,
+        ["@aws-cdk/customresources:installLatestAwsSdkDefault"] = false,
+    };
+
+    public static App CreateApp(string? outdir = null) => new(new AppProps
+    {
+        PostCliContext = FeatureFlags.ToDictionary(kv => kv.Key, kv => kv.Value),
+        Outdir = outdir,
+    });
+
+    /// <summary>Builds the four stacks in dependency order; typed references become exports and imports.</summary>
+    public static TradingPlatformStacks Build(App app, EnvironmentSettings settings)
+    {
+        var env = new Amazon.CDK.Environment { Account = settings.Account, Region = settings.Region };
+        var prefix = settings.StackIdPrefix;
+
+        var security = new SecurityStack(app, $"{prefix}-Security", new SecurityStackProps
+        {
+            Env = env,
+            Settings = settings,
+            Description = $"TradingPlatform {settings.Suffix}: KMS keys and AWS Config",
+            TerminationProtection = settings.TerminationProtection,
+        });
+
+        var network = new NetworkStack(app, $"{prefix}-Network", new NetworkStackProps
+        {
+            Env = env,
+            Settings = settings,
+            Description = $"TradingPlatform {settings.Suffix}: VPC, flow logs, gateway endpoints",
+            LogsKey = security.LogsKey,
+        });
+
+        var data = new DataStack(app, $"{prefix}-Data", new DataStackProps
+        {
+            Env = env,
+            Settings = settings,
+            Description = $"TradingPlatform {settings.Suffix}: Aurora, DynamoDB, S3 (stateful)",
+            TerminationProtection = settings.TerminationProtection,
+            Vpc = network.Vpc,
+            DatabaseKey = security.DatabaseKey,
+            S3Key = security.S3Key,
+            LogsKey = security.LogsKey,
+        });
+
+        var api = new ApiStack(app, $"{prefix}-Api", new ApiStackProps
+        {
+            Env = env,
+            Settings = settings,
+            Description = $"TradingPlatform {settings.Suffix}: data-processing function, REST API, WAF",
+            Vpc = network.Vpc,
+            DatabaseClientSecurityGroup = data.DatabaseClientSecurityGroup,
+            SessionsTable = data.SessionsTable,
+            ApiKeysTable = data.ApiKeysTable,
+            IngestionBucket = data.IngestionBucket,
+            AnalyticsBucket = data.AnalyticsBucket,
+            LambdaKey = security.LambdaKey,
+            LogsKey = security.LogsKey,
+        });
+
+        var stacks = new TradingPlatformStacks(security, network, data, api);
+        foreach (var stack in stacks.All)
+        {
+            ApplyTags(stack, settings);
+            Aspects.Of(stack).Add(new SupportedNodeRuntimeAspect());
+        }
+
+        return stacks;
+    }
+
+    private static void ApplyTags(Stack stack, EnvironmentSettings settings)
+    {
+        Tags.Of(stack).Add("Environment", settings.Suffix);
+        Tags.Of(stack).Add("CostCenter", "trading-platform");
+        Tags.Of(stack).Add("Compliance", "PCI-DSS");
+        Tags.Of(stack).Add("DataClassification", "Confidential");
+    }
+}
