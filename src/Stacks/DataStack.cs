@@ -89,8 +89,17 @@ public sealed class DataStack : Stack
             }))
             .ToArray();
 
+        // The database never initiates connections, so its group allows no egress at all.
+        var databaseSecurityGroup = new SecurityGroup(this, "DatabaseSecurityGroup", new SecurityGroupProps
+        {
+            Vpc = props.Vpc,
+            Description = "Trading database: ingress from database clients on 5432 only",
+            AllowAllOutbound = false,
+        });
+
         var cluster = new DatabaseCluster(this, "TradingDatabase", new DatabaseClusterProps
         {
+            SecurityGroups = [databaseSecurityGroup],
             ClusterIdentifier = clusterIdentifier,
             Engine = DatabaseClusterEngine.AuroraPostgres(new AuroraPostgresClusterEngineProps { Version = EngineVersion }),
             ServerlessV2MinCapacity = settings.AuroraMinCapacity,
@@ -114,7 +123,8 @@ public sealed class DataStack : Stack
             RemovalPolicy = settings.DestroysDataOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT,
         });
         cluster.Node.AddDependency(logGroup);
-        cluster.Connections.AllowDefaultPortFrom(DatabaseClientSecurityGroup, "Database clients");
+        // Adds the ingress on the database group and the matching egress on the client group.
+        cluster.Connections.AllowFrom(DatabaseClientSecurityGroup, Port.Tcp(PostgresPort), "Database clients");
         return cluster;
     }
 

@@ -1,0 +1,119 @@
+using Amazon.CDK;
+using Shouldly;
+using Xunit;
+
+namespace TradingPlatform.Tests;
+
+/// <summary>How the four stacks fit together: ids, deploy order, and the exports that join them.</summary>
+[Collection(SynthesizedAppsCollection.Name)]
+public sealed class AppWiringTests(SynthesizedApps apps)
+{
+    private SynthesizedEnvironment Dev => apps.Dev;
+
+    [Fact]
+    public void App_has_exactly_the_four_layer_stacks()
+    {
+        // Users deploy and roll back by these ids: renaming one orphans a deployed stack.
+        Dev.Stacks.All.Select(s => s.StackName).ShouldBe(
+        [
+            "TradingPlatform-dev-Security",
+            "TradingPlatform-dev-Network",
+            "TradingPlatform-dev-Data",
+            "TradingPlatform-dev-Api",
+        ], ignoreOrder: true);
+        Dev.Assembly.Stacks.Length.ShouldBe(4);
+    }
+
+    [Fact]
+    public void Layers_depend_on_each_other_in_deploy_order()
+    {
+        Names(Dev.Stacks.Security.Dependencies).ShouldBeEmpty("security is the first layer");
+        Names(Dev.Stacks.Network.Dependencies).ShouldBe(["TradingPlatform-dev-Security"]);
+        Names(Dev.Stacks.Data.Dependencies).ShouldBe(["TradingPlatform-dev-Security", "TradingPlatform-dev-Network"], ignoreOrder: true);
+        Names(Dev.Stacks.Api.Dependencies).ShouldBe(
+            ["TradingPlatform-dev-Security", "TradingPlatform-dev-Network", "TradingPlatform-dev-Data"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public void Dependency_graph_has_no_cycle()
+    {
+        // A cycle would make the app undeployable layer by layer; walk the graph to prove there is none.
+        var visiting = new HashSet<string>();
+        var done = new HashSet<string>();
+
+        void Visit(Stack stack)
+        {
+            visiting.Add(stack.StackName).ShouldBeTrue($"cycle through {stack.StackName}");
+            foreach (var dependency in stack.Dependencies.Where(d => !done.Contains(d.StackName)))
+            {
+                Visit(dependency);
+            }
+
+            visiting.Remove(stack.StackName);
+            done.Add(stack.StackName);
+        }
+
+        foreach (var stack in Dev.Stacks.All)
+        {
+            Visit(stack);
+        }
+
+        done.Count.ShouldBe(4);
+    }
+
+    [Fact]
+    public void Every_import_has_a_matching_export_in_an_earlier_layer()
+    {
+        // An import without an export fails the deploy; an export from a later layer means a cycle.
+        var order = Dev.Stacks.All.Select(s => s.StackName).ToList();
+        var exportedBy = Dev.Json
+            .SelectMany(t => t.Value.ExportNames().Select(name => (name, stack: t.Key)))
+            .ToDictionary(e => e.name, e => e.stack);
+
+        foreach (var (consumer, json) in Dev.Json)
+        {
+            foreach (var import in json.ImportedNames())
+            {
+                exportedBy.ShouldContainKey(import, $"{consumer} imports {import}, which no stack exports");
+                order.IndexOf(exportedBy[import]).ShouldBeLessThan(order.IndexOf(consumer),
+                    $"{consumer} imports {import} from {exportedBy[import]}, which deploys later");
+            }
+        }
+
+        Dev.Json.Values.SelectMany(t => t.ImportedNames()).ShouldNotBeEmpty("the layers are joined by imports");
+    }
+
+    [Fact]
+    public void Seed_export_names_are_all_present()
+    {
+        // Other teams' stacks import these names; they are a contract carried over from the seed.
+        var exports = Dev.Json.Values.SelectMany(t => t.ExportNames()).ToList();
+        exports.ShouldContain("VpcId-dev");
+        exports.ShouldContain("DatabaseEndpoint-dev");
+        exports.ShouldContain("ApiUrl-dev");
+        exports.ShouldContain("IngestionBucket-dev");
+        exports.ShouldContain("AnalyticsBucket-dev");
+        exports.ShouldContain("ArchivalBucket-dev");
+    }
+
+    [Theory]
+    [InlineData("Environment", "dev")]
+    [InlineData("CostCenter", "trading-platform")]
+    [InlineData("Compliance", "PCI-DSS")]
+    [InlineData("DataClassification", "Confidential")]
+    public void Every_stack_carries_the_seed_tags(string key, string value)
+    {
+        // Tags drive cost allocation and scope PCI-DSS audits; each stack applies them to all its resources.
+        foreach (var stack in Dev.Stacks.All)
+        {
+            stack.Tags.TagValues().ShouldContainKeyAndValue(key, value, $"{stack.StackName} lacks tag {key}");
+        }
+
+        Dev.Network.HasResourceProperties("AWS::EC2::VPC", new Dictionary<string, object>
+        {
+            ["Tags"] = Amazon.CDK.Assertions.Match.ArrayWith([new Dictionary<string, object> { ["Key"] = key, ["Value"] = value }]),
+        });
+    }
+
+    private static IEnumerable<string> Names(IEnumerable<Stack> stacks) => stacks.Select(s => s.StackName);
+}

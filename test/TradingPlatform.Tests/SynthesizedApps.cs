@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Amazon.CDK;
+using Amazon.CDK.Assertions;
+using TradingPlatform.Config;
+using Xunit;
+
+// jsii (the bridge to the CDK's JavaScript) is not thread-safe: tests must not run in parallel.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace TradingPlatform.Tests;
+
+/// <summary>One environment synthesized once: its stacks and their templates, shared read-only by all tests.</summary>
+public sealed class SynthesizedEnvironment
+{
+    public SynthesizedEnvironment(EnvironmentSettings settings)
+    {
+        Settings = settings;
+        var app = TradingPlatformApp.CreateApp();
+        Stacks = TradingPlatformApp.Build(app, settings);
+        // One synthesis of the whole app; Template.FromStack reuses the cached assembly.
+        Assembly = app.Synth();
+        Security = Template.FromStack(Stacks.Security);
+        Network = Template.FromStack(Stacks.Network);
+        Data = Template.FromStack(Stacks.Data);
+        Api = Template.FromStack(Stacks.Api);
+        Json = Stacks.All.ToDictionary(
+            stack => stack.StackName,
+            stack => JsonNode.Parse(File.ReadAllText(Assembly.GetStackArtifact(stack.ArtifactId).TemplateFullPath))!.AsObject());
+    }
+
+    public EnvironmentSettings Settings { get; }
+    public TradingPlatformStacks Stacks { get; }
+    public Amazon.CDK.CXAPI.CloudAssembly Assembly { get; }
+    public Template Security { get; }
+    public Template Network { get; }
+    public Template Data { get; }
+    public Template Api { get; }
+    /// <summary>Templates as plain JSON by stack name, for questions Assertions cannot ask (counts, cross-stack).</summary>
+    public IReadOnlyDictionary<string, JsonObject> Json { get; }
+
+    public JsonObject JsonOf(Stack stack) => Json[stack.StackName];
+}
+
+/// <summary>
+/// Synthesizing through jsii costs seconds, so each environment is synthesized at most once per test run
+/// and shared by every test class (an xunit collection fixture).
+/// </summary>
+public sealed class SynthesizedApps
+{
+    private readonly ConcurrentDictionary<string, Lazy<SynthesizedEnvironment>> environments = new();
+
+    public SynthesizedEnvironment Dev => For("dev");
+    public SynthesizedEnvironment Prod => For("prod");
+
+    public SynthesizedEnvironment For(string suffix, IReadOnlyDictionary<string, string>? extraContext = null)
+    {
+        var context = new Dictionary<string, string>(extraContext ?? new Dictionary<string, string>())
+        {
+            [ConfigurationLoader.EnvironmentSuffixKey] = suffix,
+        };
+        var key = string.Join(";", context.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"));
+        return environments.GetOrAdd(key, _ => new Lazy<SynthesizedEnvironment>(
+            () => new SynthesizedEnvironment(ConfigurationLoader.Load(context)))).Value;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SynthesizedAppsCollection : ICollectionFixture<SynthesizedApps>
+{
+    public const string Name = "Synthesized apps";
+}
