@@ -41,11 +41,8 @@ public static class SecureDefaults
                 },
             ],
         });
+        SuppressAutoDeleteProvider(scope, settings);
         NagSuppressions.Add(bucket,
-            new NagSuppression("AwsSolutions-S1",
-                "This bucket is the server access log destination; logging it into itself would loop."),
-            new NagSuppression("PCI.DSS.321-S3BucketLoggingEnabled",
-                "This bucket is the server access log destination; logging it into itself would loop."),
             new NagSuppression("PCI.DSS.321-S3DefaultEncryptionKMS",
                 "S3 server access log delivery supports only SSE-S3 on the destination bucket."),
             new NagSuppression("PCI.DSS.321-S3BucketReplicationEnabled",
@@ -73,7 +70,7 @@ public static class SecureDefaults
             },
         };
 
-        return new Bucket(scope, id, new BucketProps
+        var bucket = new Bucket(scope, id, new BucketProps
         {
             // No BucketName: S3 names are global, so CloudFormation generates a unique one per account.
             Encryption = BucketEncryption.KMS,
@@ -90,6 +87,20 @@ public static class SecureDefaults
             RemovalPolicy = settings.StatefulRemovalPolicy,
             AutoDeleteObjects = settings.DestroysDataOnDelete,
         });
+        SuppressAutoDeleteProvider(scope, settings);
+        NagSuppressions.Add(bucket,
+            new NagSuppression("PCI.DSS.321-S3BucketReplicationEnabled",
+                "S3 stores objects across at least three AZs and versioning keeps prior versions; cross-region copies of trading data are a data-residency decision the platform has not taken."));
+        return bucket;
+    }
+
+    private static void SuppressAutoDeleteProvider(Construct scope, EnvironmentSettings settings)
+    {
+        if (settings.DestroysDataOnDelete)
+        {
+            NagSuppressions.AddToCdkProvider(Stack.Of(scope), "Custom::S3AutoDeleteObjectsCustomResourceProvider",
+                "empties dev-like buckets on stack deletion", hasInlinePolicy: false);
+        }
     }
 
     /// <summary>A transition of current objects after the seed's 90 days.</summary>

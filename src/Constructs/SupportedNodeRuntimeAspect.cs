@@ -9,11 +9,11 @@ namespace TradingPlatform.Constructs;
 /// CDK 2.160's own custom-resource handlers (S3 auto-delete, default security group restriction) are
 /// written as raw AWS::Lambda::Function resources on nodejs20.x, which is past end of support
 /// (2026-04-30): Lambda refuses to create functions on a runtime once it is blocked. Their code runs
-/// unchanged on nodejs22.x, so this raises them to it. Our own functions set a supported runtime.
+/// unchanged on the newest Node runtime (nodejs24.x), so this raises them to it. Our own functions set theirs.
 /// </summary>
 public sealed class SupportedNodeRuntimeAspect : DeputyBase, IAspect
 {
-    public const string NodeRuntime = "nodejs22.x";
+    public const string NodeRuntime = "nodejs24.x";
 
     public void Visit(IConstruct node)
     {

@@ -63,9 +63,6 @@ public sealed class ApiStack : Stack
             EnforceSSL = true,
             RetentionPeriod = Duration.Days(14),
         });
-        NagSuppressions.Add(deadLetterQueue,
-            new NagSuppression("AwsSolutions-SQS3",
-                "This queue is itself the function's dead-letter queue; a DLQ of a DLQ would only move the problem."));
 
         var function = new Function(this, "DataProcessingFunction", new FunctionProps
         {
@@ -151,7 +148,7 @@ public sealed class ApiStack : Stack
         });
 
         var dataResource = api.Root.AddResource("data");
-        dataResource.AddMethod("POST", new LambdaIntegration(DataProcessingFunction), new MethodOptions
+        var postData = dataResource.AddMethod("POST", new LambdaIntegration(DataProcessingFunction), new MethodOptions
         {
             ApiKeyRequired = true,
             RequestValidator = validator,
@@ -167,6 +164,21 @@ public sealed class ApiStack : Stack
 
         var apiKey = api.AddApiKey("ApiKey", new ApiKeyOptions { ApiKeyName = $"trading-api-key-{settings.Suffix}" });
         usagePlan.AddApiKey(apiKey);
+
+        NagSuppressions.Add(postData,
+            new NagSuppression("AwsSolutions-APIG4",
+                "Callers are trading systems, not users: each is identified by its API key under the usage plan (seed contract), behind WAF."),
+            new NagSuppression("AwsSolutions-COG4",
+                "No end users sign in to this API; machine clients authenticate with API keys, so a Cognito authorizer has no user pool to use."));
+        NagSuppressions.Add(api.DeploymentStage,
+            new NagSuppression("PCI.DSS.321-APIGWCacheEnabledAndEncrypted",
+                "The API only accepts POST /data writes; caching their responses would be wrong, so no cache (and no cached data) exists."),
+            new NagSuppression("PCI.DSS.321-APIGWSSLEnabled",
+                "Client certificates authenticate API Gateway to HTTP back ends; the only integration is Lambda proxy over the signed AWS API."));
+        NagSuppressions.Add(api.Node.FindChild("CloudWatchRole"),
+            new NagSuppression("AwsSolutions-IAM4",
+                "The account-level API Gateway logging role needs exactly the AWS-managed push-to-CloudWatch policy.",
+                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"));
 
         return api;
     }

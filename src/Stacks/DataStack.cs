@@ -111,10 +111,6 @@ public sealed class DataStack : Stack
             Port = PostgresPort,
             StorageEncrypted = true,
             StorageEncryptionKey = props.DatabaseKey,
-            Credentials = Credentials.FromGeneratedSecret("trading_admin", new CredentialsBaseOptions
-            {
-                EncryptionKey = props.DatabaseKey,
-            }),
             IamAuthentication = true,
             CloudwatchLogsExports = ["postgresql"],
             Backup = new BackupProps { Retention = Duration.Days(7) },
@@ -123,9 +119,35 @@ public sealed class DataStack : Stack
             RemovalPolicy = settings.DestroysDataOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT,
         });
         cluster.Node.AddDependency(logGroup);
+        UseRdsManagedMasterPassword(cluster, props.DatabaseKey);
+        if (!settings.DeletionProtection)
+        {
+            NagSuppressions.Add(cluster,
+                new NagSuppression("AwsSolutions-RDS10",
+                    $"'{settings.Suffix}' is a disposable dev-like environment by preset; staging and prod enable deletion protection."));
+        }
+
         // Adds the ingress on the database group and the matching egress on the client group.
         cluster.Connections.AllowFrom(DatabaseClientSecurityGroup, Port.Tcp(PostgresPort), "Database clients");
         return cluster;
+    }
+
+    /// <summary>
+    /// RDS keeps the master password in Secrets Manager, encrypted with the database key, and rotates it
+    /// itself (every 7 days), with no rotation Lambda to run or patch. CDK 2.160's L2 cannot express this,
+    /// so the L1 is adjusted: the L2's generated secret is removed and RDS manages the password instead.
+    /// </summary>
+    private static void UseRdsManagedMasterPassword(DatabaseCluster cluster, IKey databaseKey)
+    {
+        var cfnCluster = (CfnDBCluster)cluster.Node.DefaultChild!;
+        cfnCluster.MasterUsername = "trading_admin";
+        cfnCluster.AddPropertyDeletionOverride("MasterUserPassword");
+        cfnCluster.ManageMasterUserPassword = true;
+        cfnCluster.MasterUserSecret = new CfnDBCluster.MasterUserSecretProperty { KmsKeyId = databaseKey.KeyArn };
+        if (!cluster.Node.TryRemoveChild("Secret"))
+        {
+            throw new InvalidOperationException("Expected the L2 cluster's generated secret to replace; CDK changed its construct tree");
+        }
     }
 
     private Table CreateTable(
