@@ -9,4 +9,10 @@ if [ ! -x node_modules/.bin/cdk ]; then
   exit 1
 fi
 
+# The CDK templates (one synthesis per environment, shared by every test class) ...
 dotnet test test/TradingPlatform.Tests --nologo
+# ... and the data-processing function (unit tests + an S3-compatible server from node_modules).
+dotnet test test/DataProcessor.Tests --nologo
+
+# The compliance gate's own tests: it must fail on a known violation and never pass on nothing.
+node --test scripts/nag-gate/test/

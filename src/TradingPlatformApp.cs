@@ -87,10 +87,9 @@ public static class TradingPlatformApp
             Description = $"TradingPlatform {settings.Suffix}: data-processing function, REST API, WAF",
             Vpc = network.Vpc,
             DatabaseClientSecurityGroup = data.DatabaseClientSecurityGroup,
-            SessionsTable = data.SessionsTable,
-            ApiKeysTable = data.ApiKeysTable,
             IngestionBucket = data.IngestionBucket,
             AnalyticsBucket = data.AnalyticsBucket,
+            DataProcessorAssetDir = DataProcessorAsset.Directory,
             LambdaKey = security.LambdaKey,
             LogsKey = security.LogsKey,
         });

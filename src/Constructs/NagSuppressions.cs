@@ -7,7 +7,10 @@ namespace TradingPlatform.Constructs;
 /// <summary>One cdk-nag rule that does not apply to a resource, and why.</summary>
 /// <param name="RuleId">e.g. "AwsSolutions-IAM5" or "PCI.DSS.321-LambdaDLQ".</param>
 /// <param name="Reason">Why the rule does not apply here or what compensates; read by auditors.</param>
-/// <param name="AppliesTo">Optional granular findings, e.g. "Resource::*" for IAM5.</param>
+/// <param name="AppliesTo">
+/// Optional granular findings, e.g. "Resource::*" for IAM5. An entry written as /pattern/g is a regular
+/// expression (cdk-nag's form), for findings that embed generated names such as cross-stack export names.
+/// </param>
 public sealed record NagSuppression(string RuleId, string Reason, params string[] AppliesTo);
 
 /// <summary>
@@ -79,7 +82,11 @@ public static class NagSuppressions
         var rendered = new Dictionary<string, object> { ["id"] = suppression.RuleId, ["reason"] = suppression.Reason };
         if (suppression.AppliesTo.Length > 0)
         {
-            rendered["applies_to"] = suppression.AppliesTo;
+            rendered["applies_to"] = suppression.AppliesTo
+                .Select(entry => entry.StartsWith('/') && entry.EndsWith("/g")
+                    ? (object)new Dictionary<string, object> { ["regex"] = entry }
+                    : entry)
+                .ToArray();
         }
 
         return rendered;

@@ -1,6 +1,5 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.APIGateway;
-using Amazon.CDK.AWS.DynamoDB;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Lambda;
@@ -19,10 +18,10 @@ public sealed class ApiStackProps : StackProps
     public required IVpc Vpc { get; init; }
     /// <summary>The function joins this group so Aurora admits it on 5432.</summary>
     public required ISecurityGroup DatabaseClientSecurityGroup { get; init; }
-    public required ITable SessionsTable { get; init; }
-    public required ITable ApiKeysTable { get; init; }
     public required IBucket IngestionBucket { get; init; }
     public required IBucket AnalyticsBucket { get; init; }
+    /// <summary>Folder holding the published data-processing function (see <see cref="DataProcessorAsset"/>).</summary>
+    public required string DataProcessorAssetDir { get; init; }
     /// <summary>Encrypts the function's environment variables and its dead-letter queue.</summary>
     public required IKey LambdaKey { get; init; }
     /// <summary>Encrypts the function, API access and WAF log groups.</summary>
@@ -32,6 +31,12 @@ public sealed class ApiStackProps : StackProps
 /// <summary>The stateless edge: data-processing function, REST API with API keys and usage plan, WAF.</summary>
 public sealed class ApiStack : Stack
 {
+    public const string DataProcessorHandler = "DataProcessor::TradingPlatform.Functions.DataProcessor.Function::HandleAsync";
+    /// <summary>Where the handler writes in the ingestion bucket: trade NDJSON and idempotency records.</summary>
+    public static readonly IReadOnlyList<string> IngestionPrefixes = ["trades/*", "idempotency/*"];
+    /// <summary>Where the handler writes per-symbol aggregates in the analytics bucket.</summary>
+    public const string AnalyticsPrefix = "aggregates/*";
+
     public Function DataProcessingFunction { get; }
     public RestApi Api { get; }
     public CfnWebACL WebAcl { get; }
@@ -67,23 +72,20 @@ public sealed class ApiStack : Stack
         var function = new Function(this, "DataProcessingFunction", new FunctionProps
         {
             FunctionName = functionName,
-            // nodejs18.x (seed) and nodejs20.x are past end of support; CDK 2.160 predates the 22 constant.
-            Runtime = new Runtime("nodejs22.x", RuntimeFamily.NODEJS, new LambdaRuntimeProps { SupportsInlineCode = true }),
-            Handler = "index.handler",
-            Code = Code.FromInline("""
-                exports.handler = async (event) => {
-                  console.log(JSON.stringify({ message: 'request received', requestId: event.requestContext?.requestId }));
-                  return { statusCode: 200, body: 'Data processed successfully' };
-                };
-                """),
+            // CDK 2.160 predates the dotnet10 constant (the seed's nodejs18.x is past end of support).
+            Runtime = new Runtime("dotnet10", RuntimeFamily.DOTNET_CORE),
+            Handler = DataProcessorHandler,
+            // Published by the app's build (TradingPlatform.csproj); see DataProcessorAsset.
+            Code = Code.FromAsset(props.DataProcessorAssetDir),
             Architecture = Architecture.ARM_64,
             MemorySize = 512,
-            Timeout = Duration.Seconds(29),
+            // The handler gives S3 20 s in all, which keeps it inside API Gateway's 29 s integration timeout.
+            Timeout = Duration.Seconds(25),
             Environment = new Dictionary<string, string>
             {
                 ["ENVIRONMENT"] = settings.Suffix,
-                ["SESSIONS_TABLE"] = props.SessionsTable.TableName,
-                ["API_KEYS_TABLE"] = props.ApiKeysTable.TableName,
+                ["INGESTION_BUCKET"] = props.IngestionBucket.BucketName,
+                ["ANALYTICS_BUCKET"] = props.AnalyticsBucket.BucketName,
             },
             EnvironmentEncryption = props.LambdaKey,
             // Private subnets: the function reaches Aurora and AWS APIs, and nothing reaches it but API Gateway.
@@ -97,10 +99,41 @@ public sealed class ApiStack : Stack
             DeadLetterQueue = deadLetterQueue,
         });
 
-        props.SessionsTable.GrantReadWriteData(function);
-        props.ApiKeysTable.GrantReadWriteData(function);
-        props.IngestionBucket.GrantReadWrite(function);
-        props.AnalyticsBucket.GrantReadWrite(function);
+        // Only what the handler does: write trades (and idempotency records) and aggregates, and read them
+        // back (HeadObject) to answer retries; listing lets a missing key read as 404 rather than 403.
+        foreach (var prefix in IngestionPrefixes)
+        {
+            props.IngestionBucket.GrantPut(function, prefix);
+            props.IngestionBucket.GrantRead(function, prefix);
+        }
+
+        props.AnalyticsBucket.GrantPut(function, AnalyticsPrefix);
+        props.AnalyticsBucket.GrantRead(function, AnalyticsPrefix);
+
+        // Sending to the KMS-encrypted dead-letter queue needs the key as well as sqs:SendMessage.
+        deadLetterQueue.GrantSendMessages(function);
+
+        NagSuppressions.Add(function.Role!.Node.FindChild("DefaultPolicy"),
+            new NagSuppression("PCI.DSS.321-IAMNoInlinePolicy",
+                "Generated from least-privilege grants, attached to this function's role only."),
+            new NagSuppression("AwsSolutions-IAM5",
+                "X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions.",
+                "Resource::*"),
+            new NagSuppression("AwsSolutions-IAM5",
+                "CDK grant action groups (put, abort multipart, read back for idempotent retries), confined to the handler's prefixes.",
+                "Action::s3:Abort*", "Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*"),
+            new NagSuppression("AwsSolutions-IAM5",
+                "Encrypting each new object needs fresh data keys from the S3 and Lambda keys named in the statement.",
+                "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"),
+            new NagSuppression("AwsSolutions-IAM5",
+                "Object keys are generated per batch, so access is granted per prefix: trades/, idempotency/ and aggregates/ only.",
+                @"/^Resource::.*IngestionBucket.*\/(trades|idempotency)\/\*$/g",
+                @"/^Resource::.*AnalyticsBucket.*\/aggregates\/\*$/g"));
+        NagSuppressions.Add(function.Role!,
+            new NagSuppression("AwsSolutions-IAM4",
+                "AWS-managed Lambda policies: CloudWatch Logs writes and the VPC network interfaces the function needs.",
+                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"));
         return function;
     }
 

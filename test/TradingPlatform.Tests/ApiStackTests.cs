@@ -11,16 +11,82 @@ public sealed class ApiStackTests(SynthesizedApps apps)
     private readonly Template template = apps.Dev.Api;
     private JsonObject Json => apps.Dev.JsonOf(apps.Dev.Stacks.Api);
 
+    private List<JsonObject> FunctionPolicyStatements() => Json.ResourcesOfType("AWS::IAM::Policy")
+        .Single(p => p.LogicalId.StartsWith("DataProcessingFunctionServiceRoleDefaultPolicy"))
+        .Resource.Properties()["PolicyDocument"]!["Statement"]!.AsArray()
+        .Select(s => s!.AsObject())
+        .ToList();
+
+    private static IEnumerable<string> Actions(JsonObject statement) => statement["Action"] switch
+    {
+        JsonArray many => many.Select(a => (string)a!),
+        var one => [(string)one!],
+    };
+
     private JsonObject Function => Json.ResourcesOfType("AWS::Lambda::Function")
         .Single(f => (string?)f.Resource.Properties()["FunctionName"] == "data-processor-dev").Resource.Properties();
 
     [Fact]
-    public void Function_is_arm64_on_a_supported_runtime()
+    public void Function_is_the_published_csharp_handler_on_dotnet10_arm64()
     {
-        // nodejs18.x (the seed) and nodejs20.x are past end of support: Lambda blocks creating them.
-        var runtime = (string)Function["Runtime"]!;
-        runtime.ShouldNotBeOneOf("nodejs18.x", "nodejs20.x");
+        // The seed's nodejs18.x stub is past end of support and stored nothing; this is the real handler.
+        ((string)Function["Runtime"]!).ShouldBe("dotnet10");
+        ((string)Function["Handler"]!).ShouldBe("DataProcessor::TradingPlatform.Functions.DataProcessor.Function::HandleAsync");
         Function["Architectures"]!.AsArray().Select(a => (string)a!).ShouldBe(["arm64"]);
+    }
+
+    [Fact]
+    public void Function_code_is_the_asset_published_by_the_app_build()
+    {
+        // The asset is the framework-dependent publish output (no Docker, no bundling at synth time).
+        var assetHash = ((string)Function["Code"]!["S3Key"]!).Replace(".zip", "");
+        var assetDir = Path.Combine(apps.Dev.Assembly.Directory, $"asset.{assetHash}");
+        File.Exists(Path.Combine(assetDir, "DataProcessor.dll")).ShouldBeTrue($"{assetDir} should hold the published handler");
+        File.Exists(Path.Combine(assetDir, "DataProcessor.runtimeconfig.json")).ShouldBeTrue();
+        File.ReadAllText(Path.Combine(assetDir, "DataProcessor.runtimeconfig.json")).ShouldContain("Microsoft.NETCore.App");
+        Directory.GetFiles(assetDir, "DataProcessor").ShouldBeEmpty("no native app host in a framework-dependent Lambda package");
+    }
+
+    [Fact]
+    public void Function_is_told_where_to_write()
+    {
+        var variables = Function["Environment"]!["Variables"]!.AsObject();
+        variables["INGESTION_BUCKET"]!.ToJsonString().ShouldContain("IngestionBucket");
+        variables["ANALYTICS_BUCKET"]!.ToJsonString().ShouldContain("AnalyticsBucket");
+    }
+
+    [Fact]
+    public void Function_may_only_write_and_read_back_its_own_prefixes()
+    {
+        // Least privilege: put + read-back (idempotent retries) under trades/, idempotency/ and aggregates/;
+        // no delete, no other prefix, no DynamoDB (the handler does not use the tables).
+        var statements = FunctionPolicyStatements();
+        var actions = statements.SelectMany(s => Actions(s)).ToList();
+        actions.ShouldNotContain(a => a.StartsWith("s3:Delete"), "the function never deletes data");
+        actions.ShouldNotContain(a => a.StartsWith("dynamodb:"));
+        actions.ShouldNotContain("s3:*");
+
+        var objectResources = statements
+            .Where(s => Actions(s).Contains("s3:PutObject"))
+            .SelectMany(s => s["Resource"]!.AsArray())
+            .Select(r => r!.ToJsonString())
+            .ToList();
+        objectResources.Count.ShouldBe(3);
+        objectResources.ShouldContain(r => r.Contains("IngestionBucket") && r.Contains("/trades/*"));
+        objectResources.ShouldContain(r => r.Contains("IngestionBucket") && r.Contains("/idempotency/*"));
+        objectResources.ShouldContain(r => r.Contains("AnalyticsBucket") && r.Contains("/aggregates/*"));
+    }
+
+    [Fact]
+    public void Function_may_use_only_the_keys_it_encrypts_with()
+    {
+        // S3 key: data keys for SSE-KMS objects. Lambda key: the encrypted dead-letter queue.
+        var keyResources = FunctionPolicyStatements()
+            .Where(s => Actions(s).Any(a => a.StartsWith("kms:")))
+            .Select(s => s["Resource"]!.ToJsonString())
+            .ToList();
+        keyResources.ShouldAllBe(r => r.Contains("S3EncryptionKey") || r.Contains("LambdaEncryptionKey"));
+        keyResources.ShouldContain(r => r.Contains("S3EncryptionKey"));
     }
 
     [Fact]

@@ -1,0 +1,410 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Amazon.Runtime;
+using Amazon.S3;
+
+namespace TradingPlatform.Functions.DataProcessor;
+
+/// <summary>
+/// POST /data behind API Gateway (REST, Lambda proxy integration).
+/// Handler: <c>DataProcessor::TradingPlatform.Functions.DataProcessor.Function::HandleAsync</c>.
+/// Stream in, stream out: the Lambda runtime needs no serializer package, and all JSON is source-generated.
+/// </summary>
+public sealed class Function
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    private const string NdjsonContentType = "application/x-ndjson";
+    private const string JsonContentType = "application/json";
+
+    private readonly IObjectStore _store;
+    private readonly DataProcessorOptions _options;
+    private readonly JsonLog _log;
+    private readonly TimeProvider _time;
+
+    /// <summary>
+    /// Used by the Lambda runtime: reads INGESTION_BUCKET, ANALYTICS_BUCKET and MAX_BODY_BYTES, and uses the default
+    /// S3 client (region and credentials from the Lambda environment). Throws, naming the variable, when one is missing.
+    /// </summary>
+    public Function()
+        : this(
+            // Named arguments are evaluated in the order written: a missing variable fails before any client is built.
+            options: DataProcessorOptions.FromEnvironment(Environment.GetEnvironmentVariable),
+            s3: new AmazonS3Client())
+    {
+    }
+
+    /// <summary>For tests and other hosts: an explicit S3 client and options; logs go to <paramref name="log"/> (default Console.Out).</summary>
+    public Function(IAmazonS3 s3, DataProcessorOptions options, TextWriter? log = null, TimeProvider? time = null)
+        : this(new S3ObjectStore(s3 ?? throw new ArgumentNullException(nameof(s3))), options, log, time)
+    {
+    }
+
+    internal Function(IObjectStore store, DataProcessorOptions options, TextWriter? log = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.IngestionBucket);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.AnalyticsBucket);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBodyBytes, 1);
+        _store = store;
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _log = new JsonLog(log ?? Console.Out, _time);
+    }
+
+    public async Task<Stream> HandleAsync(Stream input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var started = _time.GetTimestamp();
+        var state = new RequestState();
+        ApiGatewayProxyResponse response;
+        try
+        {
+            var request = await JsonSerializer.DeserializeAsync(input, JsonContext.Default.ApiGatewayProxyRequest).ConfigureAwait(false)
+                ?? throw new JsonException("The invocation event is null.");
+            state.RequestId = request.RequestContext?.RequestId;
+            response = await ProcessAsync(request, state).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            state.Fail("storage_unavailable", ex, unexpected: false);
+            response = Error(503, new ErrorResponse(
+                "storage_unavailable",
+                "The batch could not be stored and was not accepted. The request may be retried as it is (send the same Idempotency-Key).")
+            {
+                Retryable = true,
+                RequestId = state.RequestId,
+            });
+        }
+        catch (Exception ex)
+        {
+            // Not hidden: logged at error level with its type and stack trace, and answered as a retryable 500.
+            state.Fail(ex is JsonException && state.RequestId is null ? "invalid_event" : "internal_error", ex, unexpected: true);
+            response = Error(500, new ErrorResponse(
+                "internal_error",
+                "Unexpected error; the batch was not accepted. The request may be retried as it is (send the same Idempotency-Key).")
+            {
+                Retryable = true,
+                RequestId = state.RequestId,
+            });
+        }
+
+        state.StatusCode = response.StatusCode;
+        WriteLog(state, _time.GetElapsedTime(started));
+        return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(response, JsonContext.Default.ApiGatewayProxyResponse), writable: false);
+    }
+
+    private async Task<ApiGatewayProxyResponse> ProcessAsync(ApiGatewayProxyRequest request, RequestState state)
+    {
+        if (request.HttpMethod is { } method && !string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase))
+        {
+            state.Outcome = "method_not_allowed";
+            return Error(405, new ErrorResponse("method_not_allowed", "Only POST is supported."));
+        }
+
+        var idempotencyKey = FindIdempotencyKey(request.Headers, out var keyProblem);
+        if (keyProblem is not null)
+        {
+            state.Outcome = "invalid_idempotency_key";
+            return Error(400, new ErrorResponse("invalid_idempotency_key", keyProblem));
+        }
+
+        state.Idempotent = idempotencyKey is not null;
+
+        var body = DecodeBody(request, state, out var bodyProblem);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        var outcome = TradeBatchParser.Parse(body, _time.GetUtcNow().UtcDateTime);
+        switch (outcome)
+        {
+            case InvalidJson invalid:
+                state.Outcome = "invalid_json";
+                return Error(400, new ErrorResponse("invalid_json", invalid.Message));
+            case InvalidBatch failed:
+                state.Outcome = "validation_failed";
+                state.ErrorCount = failed.TotalErrors;
+                return Respond(400, new ValidationFailedResponse(
+                    "validation_failed",
+                    failed.TotalErrors > failed.Errors.Count
+                        ? $"The batch is invalid; nothing was stored. The first {failed.Errors.Count} of {failed.TotalErrors} errors are listed."
+                        : "The batch is invalid; nothing was stored. Every error is listed.",
+                    failed.TotalErrors,
+                    failed.TotalErrors > failed.Errors.Count,
+                    failed.Errors), JsonContext.Default.ValidationFailedResponse);
+            case ParsedBatch batch:
+                return await StoreAsync(batch.Trades, idempotencyKey, state).ConfigureAwait(false);
+            default:
+                throw new UnreachableException($"Unknown parse outcome {outcome.GetType().Name}.");
+        }
+    }
+
+    private async Task<ApiGatewayProxyResponse> StoreAsync(IReadOnlyList<Trade> trades, string? idempotencyKey, RequestState state)
+    {
+        var batchId = idempotencyKey is null ? BatchIdentity.NewRandom(_time.GetUtcNow()) : BatchIdentity.FromIdempotencyKey(idempotencyKey);
+        state.BatchId = batchId;
+        state.TradeCount = trades.Count;
+
+        var ndjson = Ndjson.Trades(trades);
+        var payloadSha256 = BatchIdentity.Sha256Hex(ndjson);
+        var partition = BatchIdentity.Partition(trades);
+        var ingestionKey = BatchIdentity.IngestionKey(partition, batchId);
+        var analyticsKey = BatchIdentity.AnalyticsKey(partition, batchId);
+        var aggregates = TradeAggregator.Aggregate(trades);
+        state.SymbolCount = aggregates.Count;
+        var aggregatesNdjson = Ndjson.Aggregates(batchId, aggregates);
+
+        using var timeout = new CancellationTokenSource(_options.StorageTimeout, _time);
+        var ct = timeout.Token;
+
+        if (idempotencyKey is not null)
+        {
+            // The record binds the key to this payload wherever the payload's partition is, so a key reused for another
+            // payload is refused even when that payload would land on other keys.
+            var record = JsonSerializer.SerializeToUtf8Bytes(
+                new IdempotencyRecord(batchId, payloadSha256, trades.Count, ingestionKey, analyticsKey),
+                JsonContext.Default.IdempotencyRecord);
+            var claimed = await WriteOnceAsync(_options.IngestionBucket, BatchIdentity.IdempotencyRecordKey(batchId), record, JsonContentType, payloadSha256, batchId, checkFirst: true, ct).ConfigureAwait(false);
+            if (claimed == WriteResult.Conflict)
+            {
+                return Conflict(state);
+            }
+        }
+
+        var written = await Task.WhenAll(
+            WriteOnceAsync(_options.IngestionBucket, ingestionKey, ndjson, NdjsonContentType, payloadSha256, batchId, checkFirst: idempotencyKey is not null, ct),
+            WriteOnceAsync(_options.AnalyticsBucket, analyticsKey, aggregatesNdjson, NdjsonContentType, payloadSha256, batchId, checkFirst: idempotencyKey is not null, ct)).ConfigureAwait(false);
+        if (written.Contains(WriteResult.Conflict))
+        {
+            return Conflict(state);
+        }
+
+        // Both PutObject calls (or an earlier attempt's) are confirmed by S3 at this point: only now is the batch accepted.
+        state.Outcome = written.All(w => w == WriteResult.AlreadyPresent) ? "replayed" : "accepted";
+        return Respond(202, new AcceptedResponse(batchId, trades.Count, ingestionKey), JsonContext.Default.AcceptedResponse);
+    }
+
+    private async Task<WriteResult> WriteOnceAsync(string bucket, string key, byte[] content, string contentType, string payloadSha256, string batchId, bool checkFirst, CancellationToken ct)
+    {
+        if (checkFirst && await _store.HeadAsync(bucket, key, ct).ConfigureAwait(false) is { } existing)
+        {
+            return existing.PayloadSha256 == payloadSha256 ? WriteResult.AlreadyPresent : WriteResult.Conflict;
+        }
+
+        if (await _store.PutIfAbsentAsync(bucket, key, content, contentType, payloadSha256, batchId, ct).ConfigureAwait(false) == PutResult.Created)
+        {
+            return WriteResult.Written;
+        }
+
+        // A concurrent request with the same key won the conditional write: compare with what it stored.
+        var winner = await _store.HeadAsync(bucket, key, ct).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("S3 refused a conditional write because the object exists, yet HeadObject finds none.");
+        return winner.PayloadSha256 == payloadSha256 ? WriteResult.AlreadyPresent : WriteResult.Conflict;
+    }
+
+    private static string? FindIdempotencyKey(Dictionary<string, string?>? headers, out string? problem)
+    {
+        problem = null;
+        if (headers is null)
+        {
+            return null;
+        }
+
+        string? key = null;
+        var found = false;
+        foreach (var (name, value) in headers)
+        {
+            if (!string.Equals(name, IdempotencyKeyHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (found && !string.Equals(key, value, StringComparison.Ordinal))
+            {
+                problem = "The Idempotency-Key header was sent more than once with different values.";
+                return null;
+            }
+
+            found = true;
+            key = value;
+        }
+
+        if (found && !BatchIdentity.IsValidIdempotencyKey(key))
+        {
+            problem = $"The Idempotency-Key header must be 1-{TradeBatchRules.MaxIdempotencyKeyLength} visible ASCII characters (no spaces).";
+            return null;
+        }
+
+        return key;
+    }
+
+    private ReadOnlyMemory<byte> DecodeBody(ApiGatewayProxyRequest request, RequestState state, out ApiGatewayProxyResponse? problem)
+    {
+        problem = null;
+        var max = _options.MaxBodyBytes;
+        var text = request.Body;
+        if (string.IsNullOrEmpty(text))
+        {
+            state.Outcome = "invalid_json";
+            problem = Error(400, new ErrorResponse("invalid_json", "The request body is empty; a JSON object with a \"trades\" array is expected."));
+            return default;
+        }
+
+        byte[] bytes;
+        if (request.IsBase64Encoded == true)
+        {
+            // Four base64 characters carry three bytes: refuse before decoding what can only be too large.
+            if (text.Length / 4L * 3 - 2 > max)
+            {
+                return TooLarge(state, text.Length / 4L * 3, out problem);
+            }
+
+            try
+            {
+                bytes = Convert.FromBase64String(text);
+            }
+            catch (FormatException)
+            {
+                state.Outcome = "invalid_json";
+                problem = Error(400, new ErrorResponse("invalid_json", "The request body is marked as base64 but is not valid base64."));
+                return default;
+            }
+        }
+        else
+        {
+            // Every character takes at least one UTF-8 byte.
+            if (text.Length > max)
+            {
+                return TooLarge(state, text.Length, out problem);
+            }
+
+            bytes = Encoding.UTF8.GetBytes(text);
+        }
+
+        state.BodyBytes = bytes.Length;
+        if (bytes.Length > max)
+        {
+            return TooLarge(state, bytes.Length, out problem);
+        }
+
+        return bytes;
+    }
+
+    private ReadOnlyMemory<byte> TooLarge(RequestState state, long size, out ApiGatewayProxyResponse problem)
+    {
+        state.Outcome = "payload_too_large";
+        state.BodyBytes = (int)Math.Min(size, int.MaxValue);
+        problem = Error(413, new ErrorResponse(
+            "payload_too_large",
+            $"The request body is larger than {_options.MaxBodyBytes} bytes; send the trades in smaller batches (at most {TradeBatchRules.MaxTrades} trades each)."));
+        return default;
+    }
+
+    private static ApiGatewayProxyResponse Conflict(RequestState state)
+    {
+        state.Outcome = "idempotency_key_conflict";
+        return Error(409, new ErrorResponse(
+            "idempotency_key_conflict",
+            "This Idempotency-Key was already used for a different batch. Send a new batch with a new key."));
+    }
+
+    private static bool IsStorageFailure(Exception ex) => ex switch
+    {
+        AmazonServiceException or AmazonClientException => true,
+        HttpRequestException or SocketException or IOException or TimeoutException => true,
+        OperationCanceledException => true, // the storage timeout fired
+        AggregateException aggregate => aggregate.InnerExceptions.All(IsStorageFailure),
+        _ => false,
+    };
+
+    private static ApiGatewayProxyResponse Error(int statusCode, ErrorResponse body) =>
+        Respond(statusCode, body, JsonContext.Default.ErrorResponse);
+
+    private static ApiGatewayProxyResponse Respond<T>(int statusCode, T body, JsonTypeInfo<T> typeInfo) => new()
+    {
+        StatusCode = statusCode,
+        Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["Content-Type"] = JsonContentType },
+        Body = JsonSerializer.Serialize(body, typeInfo),
+        IsBase64Encoded = false,
+    };
+
+    private void WriteLog(RequestState state, TimeSpan duration)
+    {
+        var level = state.StatusCode switch
+        {
+            >= 500 => "error",
+            >= 400 => "warn",
+            _ => "info",
+        };
+        var error = state.Exception;
+        var aws = error as AmazonServiceException;
+        _log.Write(_log.Entry(level, "request completed") with
+        {
+            RequestId = state.RequestId,
+            BatchId = state.BatchId,
+            StatusCode = state.StatusCode,
+            Outcome = state.Outcome,
+            TradeCount = state.TradeCount,
+            SymbolCount = state.SymbolCount,
+            ErrorCount = state.ErrorCount,
+            BodyBytes = state.BodyBytes,
+            Idempotent = state.Idempotent,
+            DurationMs = Math.Round(duration.TotalMilliseconds, 1),
+            ErrorType = error?.GetType().FullName,
+            ErrorCode = aws?.ErrorCode,
+            ErrorStatus = aws is null ? null : (int)aws.StatusCode,
+            // Messages of AWS, network and timeout exceptions describe the service, never the request's content;
+            // other exceptions (a JsonException can quote the body) are logged by type and stack trace only.
+            ErrorMessage = error is AmazonServiceException or AmazonClientException or HttpRequestException or SocketException or OperationCanceledException or TimeoutException
+                ? error.Message
+                : null,
+            // The stack trace is for the unexpected; a storage failure is described by its type, code and message.
+            StackTrace = state.Unexpected ? error?.StackTrace : null,
+        });
+    }
+
+    private enum WriteResult
+    {
+        Written,
+        AlreadyPresent,
+        Conflict,
+    }
+
+    private sealed class RequestState
+    {
+        public string? RequestId { get; set; }
+
+        public string? BatchId { get; set; }
+
+        public int StatusCode { get; set; }
+
+        public string? Outcome { get; set; }
+
+        public int? TradeCount { get; set; }
+
+        public int? SymbolCount { get; set; }
+
+        public int? ErrorCount { get; set; }
+
+        public int? BodyBytes { get; set; }
+
+        public bool? Idempotent { get; set; }
+
+        public Exception? Exception { get; private set; }
+
+        public bool Unexpected { get; private set; }
+
+        public void Fail(string outcome, Exception exception, bool unexpected)
+        {
+            Outcome = outcome;
+            Exception = exception;
+            Unexpected = unexpected;
+        }
+    }
+}

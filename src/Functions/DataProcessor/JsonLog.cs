@@ -1,0 +1,57 @@
+using System.Text.Json;
+
+namespace TradingPlatform.Functions.DataProcessor;
+
+/// <summary>
+/// One structured log line. It has no field for trade content on purpose: ids, accounts, symbols, amounts and the
+/// raw body are never logged, only counts, ids of the request and batch, timings and error types.
+/// </summary>
+internal sealed record LogEntry(string Timestamp, string Level, string Message)
+{
+    public string? RequestId { get; init; }
+
+    public string? BatchId { get; init; }
+
+    public int? StatusCode { get; init; }
+
+    public string? Outcome { get; init; }
+
+    public int? TradeCount { get; init; }
+
+    public int? SymbolCount { get; init; }
+
+    public int? ErrorCount { get; init; }
+
+    public int? BodyBytes { get; init; }
+
+    public bool? Idempotent { get; init; }
+
+    public double? DurationMs { get; init; }
+
+    public string? ErrorType { get; init; }
+
+    public string? ErrorCode { get; init; }
+
+    public int? ErrorStatus { get; init; }
+
+    public string? ErrorMessage { get; init; }
+
+    public string? StackTrace { get; init; }
+}
+
+/// <summary>Writes <see cref="LogEntry"/> as JSON lines (Console.Out in Lambda, which sends them to CloudWatch Logs).</summary>
+internal sealed class JsonLog(TextWriter writer, TimeProvider time)
+{
+    public void Write(LogEntry entry)
+    {
+        var line = JsonSerializer.Serialize(entry, JsonContext.Default.LogEntry);
+        lock (writer)
+        {
+            writer.WriteLine(line);
+            writer.Flush();
+        }
+    }
+
+    public LogEntry Entry(string level, string message) =>
+        new(time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), level, message);
+}

@@ -1,0 +1,28 @@
+using System.Reflection;
+
+namespace TradingPlatform.Stacks;
+
+/// <summary>
+/// Where the app's build published the data-processing function (TradingPlatform.csproj, target
+/// PublishDataProcessor). The build stamps the folder into this assembly, so the CLI and the tests,
+/// which run from different folders, find the same asset.
+/// </summary>
+public static class DataProcessorAsset
+{
+    public static string Directory { get; } = Locate();
+
+    private static string Locate()
+    {
+        var directory = typeof(DataProcessorAsset).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .SingleOrDefault(a => a.Key == "DataProcessorAssetDir")?.Value
+            ?? throw new InvalidOperationException("The build did not stamp DataProcessorAssetDir; build TradingPlatform.csproj with dotnet build");
+
+        if (!File.Exists(Path.Combine(directory, "DataProcessor.dll")))
+        {
+            throw new InvalidOperationException(
+                $"The data-processing function is not published at '{directory}': rebuild the app (dotnet build TradingPlatform.csproj)");
+        }
+
+        return directory;
+    }
+}
