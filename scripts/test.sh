@@ -9,6 +9,14 @@ if [ ! -x node_modules/.bin/cdk ]; then
   exit 1
 fi
 
+# jsii unpacks the CDK's JavaScript into a new temp folder per test host and never removes it
+# (aws/jsii#700): run the tests in a private TMPDIR and delete it afterwards.
+shared_tmp=${TMPDIR:-/tmp}
+test_tmp=$(mktemp -d "$shared_tmp/tradingplatform-test.XXXXXX")
+trap 'rm -rf "$test_tmp"' EXIT
+export NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-$shared_tmp/node-compile-cache}
+export TMPDIR=$test_tmp
+
 # The CDK templates (one synthesis per environment, shared by every test class) ...
 dotnet test test/TradingPlatform.Tests --nologo
 # ... and the data-processing function (unit tests + an S3-compatible server from node_modules).
