@@ -18,11 +18,7 @@ if stale; then
   dotnet build TradingPlatform.csproj --nologo -v quiet -clp:NoSummary >&2
 fi
 
-# The .NET jsii runtime unpacks the CDK's JavaScript bundles (~65 MiB) into a new temp folder on every
-# start and never removes it (aws/jsii#700): give it a private TMPDIR and delete that afterwards.
-# Node's compile cache stays in the shared temp folder so the jsii runtime still starts warm.
-shared_tmp=${TMPDIR:-/tmp}
-app_tmp=$(mktemp -d "$shared_tmp/tradingplatform-synth.XXXXXX")
-trap 'rm -rf "$app_tmp"' EXIT
-export NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-$shared_tmp/node-compile-cache}
-TMPDIR=$app_tmp dotnet "$app" "$@"
+# jsii leaks a temp folder per start: run the app in a private TMPDIR (see private-tmpdir.sh).
+source scripts/private-tmpdir.sh
+use_private_tmpdir synth
+dotnet "$app" "$@"

@@ -9,13 +9,9 @@ if [ ! -x node_modules/.bin/cdk ]; then
   exit 1
 fi
 
-# jsii unpacks the CDK's JavaScript into a new temp folder per test host and never removes it
-# (aws/jsii#700): run the tests in a private TMPDIR and delete it afterwards.
-shared_tmp=${TMPDIR:-/tmp}
-test_tmp=$(mktemp -d "$shared_tmp/tradingplatform-test.XXXXXX")
-trap 'rm -rf "$test_tmp"' EXIT
-export NODE_COMPILE_CACHE=${NODE_COMPILE_CACHE:-$shared_tmp/node-compile-cache}
-export TMPDIR=$test_tmp
+# jsii leaks a temp folder per test host: run the tests in a private TMPDIR (see private-tmpdir.sh).
+source scripts/private-tmpdir.sh
+use_private_tmpdir test
 
 # The CDK templates (one synthesis per environment, shared by every test class) ...
 dotnet test test/TradingPlatform.Tests --nologo
