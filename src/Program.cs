@@ -17,24 +17,45 @@ try
 }
 catch (ConfigurationException error)
 {
+    // The CLI shows the app's stderr and stops with a non-zero exit: nothing is synthesized or deployed.
     Console.Error.WriteLine(error.Message);
     return 1;
 }
 
-// The CDK CLI passes cdk.json context and -c values as JSON in CDK_CONTEXT_JSON. Reading all keys here
-// (not just known ones) is what lets the loader reject a misspelt key instead of silently ignoring it.
-static Dictionary<string, string> ReadCliContext()
+// The CDK CLI passes cdk.json context, cdk.context.json lookups and -c values as one JSON object in
+// CDK_CONTEXT_JSON; what does not fit in the environment it writes to a file named by
+// CONTEXT_OVERFLOW_LOCATION_ENV. All keys are read, with their JSON types, so that the loader can refuse a
+// misspelt key or a value of the wrong type instead of silently ignoring it.
+static Dictionary<string, JsonElement> ReadCliContext()
 {
-    var json = Environment.GetEnvironmentVariable("CDK_CONTEXT_JSON");
-    if (string.IsNullOrWhiteSpace(json))
+    var context = new Dictionary<string, JsonElement>();
+    Merge(Environment.GetEnvironmentVariable("CDK_CONTEXT_JSON"), "CDK_CONTEXT_JSON");
+    var overflowFile = Environment.GetEnvironmentVariable("CONTEXT_OVERFLOW_LOCATION_ENV");
+    if (!string.IsNullOrEmpty(overflowFile))
     {
-        return [];
+        Merge(File.ReadAllText(overflowFile), overflowFile);
     }
 
-    using var document = JsonDocument.Parse(json);
-    return document.RootElement.EnumerateObject()
-        .Where(p => p.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False)
-        .ToDictionary(
-            p => p.Name,
-            p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText());
+    return context;
+
+    void Merge(string? json, string source)
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                context[property.Name] = property.Value.Clone();
+            }
+        }
+        catch (Exception error) when (error is JsonException or InvalidOperationException)
+        {
+            throw new ConfigurationException([$"the CDK context in {source} is not a JSON object: {error.Message}"]);
+        }
+    }
 }

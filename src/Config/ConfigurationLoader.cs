@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace TradingPlatform.Config;
@@ -49,38 +50,43 @@ public static partial class ConfigurationLoader
     [GeneratedRegex("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")]
     private static partial Regex RegionPattern();
 
-    // Our own keys are plain camelCase words; CDK's keys carry ':' or '/' or '-' (feature flags, lookups).
-    [GeneratedRegex("^[A-Za-z]+$")]
-    private static partial Regex OwnKeyShape();
-
-    /// <param name="context">Context values as strings (JSON scalars rendered as text).</param>
+    /// <param name="context">
+    /// Context as the CDK CLI passes it (CDK_CONTEXT_JSON): JSON values. A -c value arrives as a JSON string;
+    /// cdk.json may hold any JSON type, so each key states which types it takes.
+    /// </param>
     /// <param name="defaultAccount">CDK_DEFAULT_ACCOUNT from the CLI, if any.</param>
     /// <param name="defaultRegion">CDK_DEFAULT_REGION from the CLI, if any.</param>
     public static EnvironmentSettings Load(
-        IReadOnlyDictionary<string, string> context, string? defaultAccount = null, string? defaultRegion = null)
+        IReadOnlyDictionary<string, JsonElement> context, string? defaultAccount = null, string? defaultRegion = null)
     {
         var problems = new List<string>();
 
-        foreach (var key in context.Keys.Where(k => OwnKeyShape().IsMatch(k) && !KnownKeys.Contains(k)))
+        foreach (var key in context.Keys.Where(k => !KnownKeys.Contains(k) && !CdkContextKeys.IsPassedByCdk(k)))
         {
-            problems.Add($"unknown context key '{key}'; allowed keys: {string.Join(", ", KnownKeys)}");
+            problems.Add(UnknownKeyProblem(key));
         }
 
-        var suffix = context.GetValueOrDefault(EnvironmentSuffixKey, DefaultSuffix);
-        if (suffix.Length is 0 or > MaxSuffixLength || !SuffixPattern().IsMatch(suffix))
+        var suffix = ReadString(context, EnvironmentSuffixKey, problems) ?? DefaultSuffix;
+        if (suffix.Length > MaxSuffixLength)
+        {
+            problems.Add(
+                $"{EnvironmentSuffixKey} '{suffix}' is {suffix.Length} characters long; the limit is {MaxSuffixLength} " +
+                "(it is part of stack, database and function names that have length limits)");
+        }
+        else if (!SuffixPattern().IsMatch(suffix))
         {
             problems.Add(
                 $"{EnvironmentSuffixKey} '{suffix}' is invalid: use 1-{MaxSuffixLength} characters of lower-case letters, " +
                 "digits and single hyphens, starting with a letter and not ending with a hyphen (e.g. dev, staging, prod, pr-123)");
         }
 
-        var account = FirstNonEmpty(context.GetValueOrDefault(AccountKey), defaultAccount) ?? PlaceholderAccount;
+        var account = FirstNonEmpty(ReadString(context, AccountKey, problems), defaultAccount) ?? PlaceholderAccount;
         if (!AccountPattern().IsMatch(account))
         {
             problems.Add($"{AccountKey} '{account}' is invalid: an AWS account id is exactly 12 digits");
         }
 
-        var region = FirstNonEmpty(context.GetValueOrDefault(RegionKey), defaultRegion) ?? PlaceholderRegion;
+        var region = FirstNonEmpty(ReadString(context, RegionKey, problems), defaultRegion) ?? PlaceholderRegion;
         if (!RegionPattern().IsMatch(region))
         {
             problems.Add($"{RegionKey} '{region}' is invalid: expected an AWS region code such as us-east-1 or eu-west-2");
@@ -94,7 +100,7 @@ public static partial class ConfigurationLoader
 
         var settings = EnvironmentPresets.For(suffix, account, region);
 
-        if (context.TryGetValue(CreateConfigRecorderKey, out var recorderText))
+        if (ReadScalar(context, CreateConfigRecorderKey, "true or false", JsonValueKind.True, JsonValueKind.False, problems) is { } recorderText)
         {
             if (bool.TryParse(recorderText, out var createRecorder))
             {
@@ -106,7 +112,7 @@ public static partial class ConfigurationLoader
             }
         }
 
-        if (context.TryGetValue(NatGatewaysKey, out var natText))
+        if (ReadScalar(context, NatGatewaysKey, "a whole number from 1 to 3", JsonValueKind.Number, JsonValueKind.Number, problems) is { } natText)
         {
             if (int.TryParse(natText, NumberStyles.None, CultureInfo.InvariantCulture, out var nat) && nat is >= 1 and <= 3)
             {
@@ -147,10 +153,114 @@ public static partial class ConfigurationLoader
         return settings;
     }
 
-    private static double ParseCapacity(
-        IReadOnlyDictionary<string, string> context, string key, double fallback, List<string> problems)
+    /// <summary>The same, for context given as plain strings (what -c key=value passes).</summary>
+    public static EnvironmentSettings Load(
+        IReadOnlyDictionary<string, string> context, string? defaultAccount = null, string? defaultRegion = null) =>
+        Load(context.ToDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToElement(kv.Value)), defaultAccount, defaultRegion);
+
+    /// <summary>Names the closest key of ours, so "environment-suffix" or "environmentSufix" says what was meant.</summary>
+    private static string UnknownKeyProblem(string key)
     {
-        if (!context.TryGetValue(key, out var text))
+        var closest = KnownKeys
+            .Select(known => (known, distance: EditDistance(Normalize(key), Normalize(known))))
+            .MinBy(candidate => candidate.distance);
+        var hint = closest.distance <= Math.Max(2, closest.known.Length / 4)
+            ? $"did you mean '{closest.known}'? "
+            : "";
+        return $"unknown context key '{key}': {hint}allowed keys: {string.Join(", ", KnownKeys)} " +
+               "(plus the CDK's own: feature flags, lookups, aws:cdk:*)";
+
+        static string Normalize(string k) => new(k.Where(char.IsLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(
+                    Math.Min(current[j - 1] + 1, previous[j] + 1),
+                    previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+
+    /// <summary>A key that only takes a JSON string (names and ids: a number would lose leading zeros).</summary>
+    private static string? ReadString(IReadOnlyDictionary<string, JsonElement> context, string key, List<string> problems)
+    {
+        if (!context.TryGetValue(key, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return value.GetString();
+        }
+
+        problems.Add($"{key} must be a JSON string, got {Describe(value)}");
+        return null;
+    }
+
+    /// <summary>
+    /// A key that takes a JSON scalar of the given kinds, or the same value as a string (-c passes strings).
+    /// Returns the value's text, or null (with a problem) when it is absent or of another JSON type.
+    /// </summary>
+    private static string? ReadScalar(
+        IReadOnlyDictionary<string, JsonElement> context, string key, string allowed,
+        JsonValueKind kind, JsonValueKind otherKind, List<string> problems)
+    {
+        if (!context.TryGetValue(key, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return value.GetString();
+        }
+
+        if (value.ValueKind == kind || value.ValueKind == otherKind)
+        {
+            return value.GetRawText();
+        }
+
+        problems.Add($"{key} must be {allowed} (a JSON {kind.ToString().ToLowerInvariant()} or a string), got {Describe(value)}");
+        return null;
+    }
+
+    private static string Describe(JsonElement value)
+    {
+        var text = value.GetRawText();
+        if (text.Length > 40)
+        {
+            text = text[..40] + "...";
+        }
+
+        var type = value.ValueKind switch
+        {
+            JsonValueKind.Array => "a JSON array",
+            JsonValueKind.Object => "a JSON object",
+            JsonValueKind.Null => "JSON null",
+            JsonValueKind.Number => "a JSON number",
+            JsonValueKind.True or JsonValueKind.False => "a JSON boolean",
+            _ => "a JSON string",
+        };
+        return $"{type} {text}";
+    }
+
+    private static double ParseCapacity(
+        IReadOnlyDictionary<string, JsonElement> context, string key, double fallback, List<string> problems)
+    {
+        if (ReadScalar(context, key, "a number of Aurora capacity units", JsonValueKind.Number, JsonValueKind.Number, problems) is not { } text)
         {
             return fallback;
         }

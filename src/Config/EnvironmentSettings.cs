@@ -16,6 +16,16 @@ public enum EnvironmentKind
     Prod,
 }
 
+public static class EnvironmentKindExtensions
+{
+    /// <summary>
+    /// dev and ephemeral environments are disposable: their data may be destroyed with the stack. Exemptions
+    /// that excuse missing protection (cdk-nag suppressions) follow this, never the setting they excuse, so a
+    /// staging or prod preset that lost its protection fails the compliance gate instead of excusing itself.
+    /// </summary>
+    public static bool IsDisposable(this EnvironmentKind kind) => kind is EnvironmentKind.Dev or EnvironmentKind.Ephemeral;
+}
+
 /// <summary>
 /// Every decision that differs between environments, made once at synth time.
 /// Stacks read these values; they never look at the suffix to decide behaviour.

@@ -96,7 +96,9 @@ public static class SecureDefaults
 
     private static void SuppressAutoDeleteProvider(Construct scope, EnvironmentSettings settings)
     {
-        if (settings.DestroysDataOnDelete)
+        // By environment kind, not by the removal policy: a staging or prod bucket that would be emptied on
+        // deletion must surface in the compliance gate (see IsDisposable).
+        if (settings.Kind.IsDisposable() && settings.DestroysDataOnDelete)
         {
             NagSuppressions.AddToCdkProvider(Stack.Of(scope), "Custom::S3AutoDeleteObjectsCustomResourceProvider",
                 "empties dev-like buckets on stack deletion", hasInlinePolicy: false);

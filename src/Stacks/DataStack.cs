@@ -120,7 +120,8 @@ public sealed class DataStack : Stack
         });
         cluster.Node.AddDependency(logGroup);
         UseRdsManagedMasterPassword(cluster, props.DatabaseKey);
-        if (!settings.DeletionProtection)
+        // By environment kind, not by the DeletionProtection value it excuses (see IsDisposable).
+        if (settings.Kind.IsDisposable())
         {
             NagSuppressions.Add(cluster,
                 new NagSuppression("AwsSolutions-RDS10",

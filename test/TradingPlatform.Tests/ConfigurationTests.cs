@@ -47,13 +47,21 @@ public sealed class ConfigurationTests
     [InlineData("7pr")]
     [InlineData("pr--7")]
     [InlineData("pr-")]
-    [InlineData("a-suffix-that-is-far-too-long")]
+    [InlineData("")]
     public void Invalid_suffix_is_rejected_naming_the_value_and_the_rule(string suffix)
     {
         var message = ErrorFor(("environmentSuffix", suffix));
         message.ShouldContain($"environmentSuffix '{suffix}' is invalid");
         message.ShouldContain("lower-case letters, digits and single hyphens");
         message.ShouldContain($"1-{ConfigurationLoader.MaxSuffixLength} characters");
+    }
+
+    [Fact]
+    public void Too_long_suffix_states_its_length_and_the_limit()
+    {
+        // "too long" alone sends the user counting characters; say both numbers.
+        ErrorFor(("environmentSuffix", "a-suffix-that-is-far-too-long"))
+            .ShouldContain($"environmentSuffix 'a-suffix-that-is-far-too-long' is 29 characters long; the limit is {ConfigurationLoader.MaxSuffixLength}");
     }
 
     [Fact]
@@ -82,18 +90,78 @@ public sealed class ConfigurationTests
     public void Misspelt_context_key_is_rejected_listing_the_allowed_keys()
     {
         var message = ErrorFor(("environmentSufix", "prod"));
-        message.ShouldContain("unknown context key 'environmentSufix'");
+        message.ShouldContain("unknown context key 'environmentSufix': did you mean 'environmentSuffix'?");
         message.ShouldContain("allowed keys: environmentSuffix, account, region");
     }
 
-    [Fact]
-    public void Cdk_feature_flags_and_lookups_in_context_are_not_mistaken_for_unknown_keys()
+    [Theory]
+    [InlineData("environment-suffix", "environmentSuffix")]
+    [InlineData("environment_suffix", "environmentSuffix")]
+    [InlineData("EnvironmentSuffix", "environmentSuffix")]
+    [InlineData("nat-gateways", "natGateways")]
+    [InlineData("aurora_max_capacity", "auroraMaxCapacity")]
+    [InlineData("createConfigRecoder", "createConfigRecorder")]
+    public void Key_in_another_spelling_is_rejected_naming_the_key_that_was_meant(string key, string meant)
     {
-        Should.NotThrow(() => Load(
-            ("@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy", "true"),
-            ("availability-zones:account=123456789012:region=us-east-1", "[]"),
-            ("aws:cdk:enable-path-metadata", "true")));
+        // `-c environment-suffix=prod` used to synthesize dev silently: a deploy would have gone to dev.
+        ErrorFor((key, "prod")).ShouldContain($"unknown context key '{key}': did you mean '{meant}'?");
     }
+
+    [Fact]
+    public void Unrelated_unknown_key_lists_the_allowed_keys_without_a_guess()
+    {
+        var message = ErrorFor(("colour", "blue"));
+        message.ShouldContain("unknown context key 'colour': allowed keys: environmentSuffix");
+        message.ShouldNotContain("did you mean");
+    }
+
+    /// <summary>Exactly what CDK CLI 2.1148 passed in CDK_CONTEXT_JSON to an app that printed it, plus CLI-written keys.</summary>
+    private const string CliContextJson = """
+        {
+          "availability-zones:account=123456789012:region=us-east-1": ["us-east-1a", "us-east-1b", "us-east-1c"],
+          "environmentSuffix": "dev",
+          "cli-telemetry": false,
+          "acknowledged-issue-numbers": [34892],
+          "aws:cdk:enable-path-metadata": true,
+          "aws:cdk:enable-asset-metadata": true,
+          "aws:cdk:version-reporting": true,
+          "aws:cdk:bundling-stacks": ["**"],
+          "@aws-cdk/core:failSynthOnValidationErrors": false,
+          "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": true,
+          "@aws-cdk-containers/ecs-service-extensions:enableDefaultLogDriver": true,
+          "ssm:account=123456789012:parameterName=/x:region=us-east-1": "value"
+        }
+        """;
+
+    [Fact]
+    public void Keys_the_cdk_cli_passes_are_not_mistaken_for_unknown_keys()
+    {
+        Should.NotThrow(() => ConfigurationLoader.Load(ParseContext(CliContextJson)));
+    }
+
+    [Theory]
+    [InlineData("""{"natGateways": [3]}""", "natGateways must be a whole number from 1 to 3 (a JSON number or a string), got a JSON array [3]")]
+    [InlineData("""{"natGateways": null}""", "natGateways must be a whole number from 1 to 3 (a JSON number or a string), got JSON null")]
+    [InlineData("""{"auroraMaxCapacity": {"acu": 4}}""", "auroraMaxCapacity must be a number of Aurora capacity units")]
+    [InlineData("""{"createConfigRecorder": 1}""", "createConfigRecorder must be true or false (a JSON true or a string), got a JSON number 1")]
+    [InlineData("""{"environmentSuffix": ["prod"]}""", "environmentSuffix must be a JSON string, got a JSON array")]
+    [InlineData("""{"account": 123456789012}""", "account must be a JSON string, got a JSON number")]
+    public void Value_of_the_wrong_json_type_is_an_error_not_silently_dropped(string json, string expected)
+    {
+        // cdk.json can hold any JSON; a value we cannot use must stop synth, never fall back to the preset.
+        Should.Throw<ConfigurationException>(() => ConfigurationLoader.Load(ParseContext(json))).Message.ShouldContain(expected);
+    }
+
+    [Theory]
+    [InlineData("""{"natGateways": 2}""", 2)]
+    [InlineData("""{"natGateways": "2"}""", 2)]
+    public void Numbers_may_come_as_json_numbers_from_cdk_json_or_as_strings_from_the_command_line(string json, int expected)
+    {
+        ConfigurationLoader.Load(ParseContext(json)).NatGateways.ShouldBe(expected);
+    }
+
+    private static Dictionary<string, System.Text.Json.JsonElement> ParseContext(string json) =>
+        System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
 
     [Fact]
     public void Minimum_capacity_above_maximum_is_a_contradiction()

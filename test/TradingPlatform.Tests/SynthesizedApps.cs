@@ -63,6 +63,14 @@ public sealed class SynthesizedApps
         return environments.GetOrAdd(key, _ => new Lazy<SynthesizedEnvironment>(
             () => new SynthesizedEnvironment(ConfigurationLoader.Load(context)))).Value;
     }
+
+    /// <summary>
+    /// An app built from settings the loader would never produce (a damaged preset), synthesized once per name:
+    /// how the rule tests prove that a rule fails when a preset loses what the rule protects.
+    /// </summary>
+    public SynthesizedEnvironment Damaged(string name, Func<EnvironmentSettings> settings) =>
+        environments.GetOrAdd($"damaged:{name}", _ => new Lazy<SynthesizedEnvironment>(
+            () => new SynthesizedEnvironment(settings()))).Value;
 }
 
 [CollectionDefinition(Name)]

@@ -1,0 +1,283 @@
+using System.Text.Json.Nodes;
+using TradingPlatform.Config;
+
+namespace TradingPlatform.Tests.Rules;
+
+/// <summary>One invariant of the platform: what must hold, why it matters, and the check that lists what breaks it.</summary>
+public sealed record PlatformRule(string Name, string Why, Func<PlatformView, IEnumerable<string>> Violations)
+{
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// The rules every environment's templates must satisfy, stated by environment kind and by what AWS enforces,
+/// never by the preset values that built the templates. Each rule returns its violations, one line each.
+/// </summary>
+public static class PlatformRules
+{
+    /// <summary>Resource types that hold data or protect it: losing one loses data or makes data unreadable.</summary>
+    public static readonly string[] StatefulTypes =
+    [
+        "AWS::KMS::Key", "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::Logs::LogGroup", "AWS::RDS::DBCluster",
+    ];
+
+    /// <summary>Lambda's default regional concurrency quota, and what it must keep unreserved (PutFunctionConcurrency).</summary>
+    public const int DefaultAccountConcurrency = 1000;
+    public const int MinimumUnreservedConcurrency = 100;
+
+    /// <summary>cdk-nag findings that only a disposable environment may excuse: missing deletion protection.</summary>
+    private static readonly string[] DisposableOnlyExemptions = ["AwsSolutions-RDS10", "PCI.DSS.321-RDSInstanceDeletionProtectionEnabled"];
+
+    private static readonly string[] TaggedTypes =
+    [
+        "AWS::KMS::Key", "AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::RDS::DBCluster", "AWS::EC2::VPC",
+        "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::SQS::Queue", "AWS::ApiGateway::RestApi",
+        "AWS::ApiGateway::Stage", "AWS::WAFv2::WebACL", "AWS::EC2::SecurityGroup",
+    ];
+
+    public static readonly IReadOnlyList<PlatformRule> All =
+    [
+        // ---- Protection by environment kind -------------------------------------------------------------
+        new("staging and prod have deletion protection on Aurora and every table",
+            "a stray `cdk destroy`, a replacement or a console click must not delete trading data",
+            v => v.Kind.IsDisposable() ? [] :
+                v.Resources("AWS::RDS::DBCluster").Where(r => !IsTrue(r.Resource.Properties()["DeletionProtection"]))
+                    .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId}: DeletionProtection is not true")
+                .Concat(v.Resources("AWS::DynamoDB::Table").Where(r => !IsTrue(r.Resource.Properties()["DeletionProtectionEnabled"]))
+                    .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId}: DeletionProtectionEnabled is not true"))),
+
+        new("staging and prod keep every stateful resource when it is deleted or replaced",
+            "keys, tables, buckets, log groups and the cluster hold (or unlock) records we must keep: DeletionPolicy and " +
+            "UpdateReplacePolicy must be Retain (or Snapshot for the cluster)",
+            v => v.Kind.IsDisposable() ? [] : v.Resources(StatefulTypes).SelectMany(r =>
+            {
+                string[] kept = (string)r.Resource["Type"]! == "AWS::RDS::DBCluster" ? ["Snapshot", "Retain"] : ["Retain"];
+                return new[] { "DeletionPolicy", "UpdateReplacePolicy" }
+                    .Where(policy => !kept.Contains((string?)r.Resource[policy]))
+                    .Select(policy => $"{v.StackName(r.Layer)}/{r.LogicalId} ({r.Resource["Type"]}): {policy} is " +
+                                      $"'{(string?)r.Resource[policy] ?? "Delete (default)"}', expected {string.Join(" or ", kept)}");
+            })),
+
+        new("staging and prod never empty their buckets on stack deletion",
+            "the auto-delete helper erases every object of a bucket when its stack goes: only disposable environments may have it",
+            v => v.Kind.IsDisposable() ? [] : v.Resources("Custom::S3AutoDeleteObjects")
+                .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId}: empties bucket {r.Resource.Properties()["BucketName"]?.ToJsonString()}")),
+
+        new("staging and prod keys wait 30 days before deletion",
+            "a key scheduled for deletion by mistake can be cancelled within its pending window; data encrypted with it is lost after",
+            v => v.Kind.IsDisposable() ? [] : v.Resources("AWS::KMS::Key")
+                .Where(r => (int?)r.Resource.Properties()["PendingWindowInDays"] is not 30)
+                .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId}: PendingWindowInDays is {r.Resource.Properties()["PendingWindowInDays"]?.ToJsonString() ?? "unset"}")),
+
+        new("prod's stateful layers (Security, Data) are termination-protected",
+            "the README promises it: deleting either stack in prod would take the keys or the data with it",
+            v => v.Kind != EnvironmentKind.Prod ? [] : new[] { Layer.Security, Layer.Data }
+                .Where(layer => !v.TerminationProtection[layer])
+                .Select(layer => $"{v.StackName(layer)}: termination protection is off")),
+
+        new("dev-like environments stay disposable",
+            "dev and pr-N environments are created and destroyed all the time: anything protected or retained there " +
+            "blocks `cdk destroy` or is left behind costing money",
+            v => !v.Kind.IsDisposable() ? [] :
+                v.Resources(StatefulTypes).Where(r => (string?)r.Resource["DeletionPolicy"] != "Delete")
+                    .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId}: DeletionPolicy is {(string?)r.Resource["DeletionPolicy"]}")
+                .Concat(v.Resources("AWS::RDS::DBCluster").Where(r => IsTrue(r.Resource.Properties()["DeletionProtection"]))
+                    .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId}: deletion protection blocks stack deletion"))
+                .Concat(v.Resources("AWS::S3::Bucket").Where(r => !AutoDeleted(v, r.Layer, r.LogicalId))
+                    .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId}: not emptied before deletion, so the stack cannot be deleted"))),
+
+        // ---- Limits that span services ----------------------------------------------------------------------
+        new("every function behind API Gateway times out before the integration does",
+            "API Gateway gives up after 29 s (or the integration's timeout): a longer function keeps writing after the " +
+            "client got a 504 and retried, which is how batches get stored twice",
+            v => ApiFunctions(v).SelectMany(f =>
+            {
+                var timeout = (int?)f.Function.Properties()["Timeout"] ?? 3;
+                return timeout * 1000 < f.IntegrationTimeoutMs ? []
+                    : new[] { $"{v.StackName(Layer.Api)}/{f.LogicalId}: Timeout {timeout} s is not below the integration's {f.IntegrationTimeoutMs / 1000.0} s" };
+            })),
+
+        new("every function behind API Gateway has reserved concurrency of at least 1, leaving Lambda's 100 unreserved",
+            "0 throttles every request for ever; without a reservation one function can starve the account. Lambda refuses a " +
+            $"reservation that leaves fewer than 100 of the default {DefaultAccountConcurrency} unreserved",
+            v =>
+            {
+                var reserved = v.Resources("AWS::Lambda::Function")
+                    .Select(r => (r.Layer, r.LogicalId, Reserved: (int?)r.Resource.Properties()["ReservedConcurrentExecutions"])).ToList();
+                var problems = ApiFunctions(v)
+                    .Select(f => (f.LogicalId, Reserved: (int?)f.Function.Properties()["ReservedConcurrentExecutions"]))
+                    .Where(f => f.Reserved is null or < 1)
+                    .Select(f => $"{v.StackName(Layer.Api)}/{f.LogicalId}: ReservedConcurrentExecutions is {f.Reserved?.ToString() ?? "unset"}")
+                    .ToList();
+                var total = reserved.Sum(r => r.Reserved ?? 0);
+                if (total > DefaultAccountConcurrency - MinimumUnreservedConcurrency)
+                {
+                    problems.Add($"{total} reserved in all leaves fewer than {MinimumUnreservedConcurrency} of {DefaultAccountConcurrency} unreserved");
+                }
+
+                return problems;
+            }),
+
+        new("every log group has a retention, and prod keeps logs at least 365 days",
+            "PCI-DSS 10.7: at least one year of audit trail history in the cardholder environment; no retention means paying for ever",
+            v => v.Resources("AWS::Logs::LogGroup").SelectMany(r =>
+            {
+                var days = (int?)r.Resource.Properties()["RetentionInDays"];
+                return days is null ? [$"{v.StackName(r.Layer)}/{r.LogicalId}: no RetentionInDays"]
+                    : v.Kind == EnvironmentKind.Prod && days < 365 ? new[] { $"{v.StackName(r.Layer)}/{r.LogicalId}: {days} days in prod, PCI-DSS 10.7 needs 365" }
+                    : [];
+            })),
+
+        new("prod has a NAT gateway in every AZ and a database instance in every AZ",
+            "an AZ outage must not cut the other AZs off the internet, nor leave Aurora without a failover target",
+            v =>
+            {
+                if (v.Kind != EnvironmentKind.Prod)
+                {
+                    return [];
+                }
+
+                var zones = v.Resources("AWS::EC2::Subnet").Select(s => (string?)s.Resource.Properties()["AvailabilityZone"]).Distinct().Count();
+                var nat = v.Resources("AWS::EC2::NatGateway").Count();
+                var instances = v.Resources("AWS::RDS::DBInstance").Count();
+                return new[]
+                {
+                    nat < zones ? $"{nat} NAT gateway(s) for {zones} AZs" : null,
+                    instances < zones ? $"{instances} Aurora instance(s) (writer + readers) for {zones} AZs" : null,
+                }.OfType<string>();
+            }),
+
+        // ---- Identity: what CloudFormation would replace ---------------------------------------------------
+        new("stateful and client-held resources keep their logical ids",
+            "a changed logical id makes CloudFormation create a new resource and delete the old one: data, keys, the API's " +
+            "URL or every client's API key would be lost",
+            v => PinnedResources.For(v).SelectMany(pin =>
+            {
+                var resource = v.Resource(pin.Layer, pin.LogicalId);
+                return resource is not null && (string?)resource["Type"] == pin.Type ? []
+                    : new[] { $"{v.StackName(pin.Layer)}: the {pin.Type} '{pin.LogicalId}' ({pin.What}) is gone. {PinnedResources.HowToRename(pin)}" };
+            })),
+
+        new("every export resolves to the reviewed resource and attribute",
+            "other layers and other teams import these values: the same name with another value (the reader endpoint for " +
+            "the writer, another bucket) silently redirects every consumer",
+            v => ExportContract.Check(v)),
+
+        // ---- Security switches ------------------------------------------------------------------------------
+        new("each resource is encrypted with its own customer-managed key",
+            "one key per data class limits what a leaked grant exposes and lets each be audited and revoked on its own",
+            v => KeyAssignments.Check(v)),
+
+        new("every bucket blocks public access and refuses requests without TLS",
+            "trading data must never be public or travel in clear text (PCI-DSS 1.3, 4.1)",
+            v => v.Resources("AWS::S3::Bucket").SelectMany(b =>
+            {
+                var block = b.Resource.Properties()["PublicAccessBlockConfiguration"]?.AsObject();
+                var blocked = block is not null && new[] { "BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets" }
+                    .All(flag => IsTrue(block[flag]));
+                var tlsOnly = v.Resources("AWS::S3::BucketPolicy")
+                    .Where(p => v.RefersTo(p.Resource.Properties()["Bucket"], b.LogicalId))
+                    .SelectMany(p => p.Resource.Properties()["PolicyDocument"]!["Statement"]!.AsArray())
+                    .Any(s => (string?)s!["Effect"] == "Deny" && (string?)s["Condition"]?["Bool"]?["aws:SecureTransport"] == "false");
+                return new[]
+                {
+                    blocked ? null : $"{v.StackName(b.Layer)}/{b.LogicalId}: public access is not fully blocked",
+                    tlsOnly ? null : $"{v.StackName(b.Layer)}/{b.LogicalId}: no policy denies aws:SecureTransport=false",
+                }.OfType<string>();
+            })),
+
+        new("every KMS key rotates",
+            "PCI-DSS 3.6.4: cryptographic keys change at the end of their period; rotation does it without re-encrypting data",
+            v => v.Resources("AWS::KMS::Key").Where(k => !IsTrue(k.Resource.Properties()["EnableKeyRotation"]))
+                .Select(k => $"{v.StackName(k.Layer)}/{k.LogicalId}: EnableKeyRotation is not true")),
+
+        new("no API stage logs request or response bodies",
+            "data trace writes full trade payloads to CloudWatch; it must be explicitly false (absent is not a guarantee)",
+            v => v.Resources("AWS::ApiGateway::Stage").SelectMany(s =>
+            {
+                var settings = s.Resource.Properties()["MethodSettings"]?.AsArray() ?? [];
+                var explicitOff = settings.Any(m => (string?)m!["ResourcePath"] == "/*" && (string?)m["HttpMethod"] == "*"
+                                                   && m["DataTraceEnabled"] is JsonValue d && !(bool)d);
+                var anyOn = settings.Any(m => IsTrue(m!["DataTraceEnabled"]));
+                return explicitOff && !anyOn ? [] : new[] { $"{v.StackName(s.Layer)}/{s.LogicalId}: data trace is not explicitly off for /*/*" };
+            })),
+
+        new("the database requires IAM authentication, is encrypted and cannot open connections",
+            "IAM auth ties each connection to a principal (PCI-DSS 8); a database that can connect out can exfiltrate data",
+            v => v.Resources("AWS::RDS::DBCluster").SelectMany(c =>
+            {
+                var properties = c.Resource.Properties();
+                var problems = new List<string>();
+                if (!IsTrue(properties["EnableIAMDatabaseAuthentication"]))
+                {
+                    problems.Add($"{v.StackName(c.Layer)}/{c.LogicalId}: IAM database authentication is off");
+                }
+
+                if (!IsTrue(properties["StorageEncrypted"]))
+                {
+                    problems.Add($"{v.StackName(c.Layer)}/{c.LogicalId}: storage is not encrypted");
+                }
+
+                foreach (var group in properties["VpcSecurityGroupIds"]?.AsArray() ?? [])
+                {
+                    var groupId = (string)group!["Fn::GetAtt"]![0]!;
+                    var egress = v.Resource(c.Layer, groupId)!.Properties()["SecurityGroupEgress"]?.AsArray() ?? [];
+                    var onlyPlaceholder = egress.Count == 1 && (string?)egress[0]!["CidrIp"] == "255.255.255.255/32";
+                    var extraRules = v.Resources("AWS::EC2::SecurityGroupEgress").Where(e => v.RefersTo(e.Resource.Properties()["GroupId"], groupId));
+                    if (!onlyPlaceholder || extraRules.Any())
+                    {
+                        problems.Add($"{v.StackName(c.Layer)}/{groupId}: the database's security group allows egress");
+                    }
+                }
+
+                return problems;
+            })),
+
+        new("every taggable resource carries the four platform tags",
+            "Environment, CostCenter, Compliance and DataClassification scope the PCI-DSS audit and the cost reports",
+            // Except the CDK's own deploy-time helpers: raw resources that tag propagation does not reach.
+            v => v.Resources(TaggedTypes).Where(r => !IsCdkProviderHandler(r.LogicalId)).SelectMany(r =>
+            {
+                var tags = (r.Resource.Properties()["Tags"] as JsonArray ?? [])
+                    .ToDictionary(t => (string)t!["Key"]!, t => (string?)t!["Value"]);
+                return new Dictionary<string, string>
+                {
+                    ["Environment"] = v.Suffix, ["CostCenter"] = "trading-platform",
+                    ["Compliance"] = "PCI-DSS", ["DataClassification"] = "Confidential",
+                }
+                .Where(tag => tags.GetValueOrDefault(tag.Key) != tag.Value)
+                .Select(tag => $"{v.StackName(r.Layer)}/{r.LogicalId}: tag {tag.Key} is not '{tag.Value}'");
+            })),
+
+        new("cdk-nag exemptions for missing protection exist only in disposable environments",
+            "an exemption must follow the environment kind, never the property it excuses: otherwise a staging or prod " +
+            "that lost its protection excuses itself and the compliance gate passes",
+            v => v.Kind.IsDisposable() ? [] : ProtectionExemptions(v)),
+    ];
+
+    private static IEnumerable<string> ProtectionExemptions(PlatformView v) =>
+        from template in v.Templates
+        from resource in template.Value["Resources"]!.AsObject()
+        from suppression in resource.Value!["Metadata"]?["cdk_nag"]?["rules_to_suppress"]?.AsArray() ?? new JsonArray()
+        let ruleId = (string?)suppression!["id"]
+        where DisposableOnlyExemptions.Contains(ruleId)
+        select $"{v.StackName(template.Key)}/{resource.Key}: suppresses {ruleId} in a {v.Kind} environment";
+
+    /// <summary>The Lambda handlers of the CDK's custom resource providers (S3 auto-delete, default security group).</summary>
+    public static bool IsCdkProviderHandler(string logicalId) =>
+        logicalId.StartsWith("Custom", StringComparison.Ordinal) && logicalId.Contains("CustomResourceProviderHandler", StringComparison.Ordinal);
+
+    public static bool IsTrue(JsonNode? node) => node is JsonValue value && value.TryGetValue<bool>(out var b) && b;
+
+    /// <summary>The functions API Gateway methods invoke, with the integration's timeout (29 s unless set).</summary>
+    private static IEnumerable<(string LogicalId, JsonObject Function, int IntegrationTimeoutMs)> ApiFunctions(PlatformView v) =>
+        from method in v.Resources("AWS::ApiGateway::Method")
+        let integration = method.Resource.Properties()["Integration"]
+        where integration is not null && (string?)integration["Type"] is "AWS_PROXY" or "AWS"
+        from function in v.Resources("AWS::Lambda::Function")
+        where v.RefersTo(integration["Uri"], function.LogicalId)
+        select (function.LogicalId, function.Resource, (int?)integration["TimeoutInMillis"] ?? 29_000);
+
+    private static bool AutoDeleted(PlatformView v, Layer layer, string bucketId) =>
+        v.Resources("Custom::S3AutoDeleteObjects").Any(r => r.Layer == layer && v.RefersTo(r.Resource.Properties()["BucketName"], bucketId));
+}

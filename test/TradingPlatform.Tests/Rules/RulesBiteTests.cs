@@ -1,0 +1,197 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Amazon.CDK;
+using Shouldly;
+using TradingPlatform.Config;
+using Xunit;
+
+namespace TradingPlatform.Tests.Rules;
+
+/// <summary>
+/// Proof that the rules bite: each damage below is an edit a user could make (in a preset, a construct, a template)
+/// and the rule that must catch it. A rule that no damage can break would protect nothing.
+/// </summary>
+[Collection(SynthesizedAppsCollection.Name)]
+public sealed class RulesBiteTests(SynthesizedApps apps)
+{
+    /// <summary>Damages applied to a copy of a real environment's templates: cheap, no extra synthesis.</summary>
+    private static readonly Dictionary<string, (string Suffix, string Rule, Action<PlatformView> Damage)> TemplateDamages = new()
+    {
+        ["function timeout above API Gateway's 29 s"] = ("prod", "every function behind API Gateway times out before the integration does",
+            v => Function(v)["Timeout"] = 30),
+        ["prod reserved concurrency 0"] = ("prod", "every function behind API Gateway has reserved concurrency of at least 1, leaving Lambda's 100 unreserved",
+            v => Function(v)["ReservedConcurrentExecutions"] = 0),
+        ["reserved concurrency that eats the account's unreserved 100"] = ("prod", "every function behind API Gateway has reserved concurrency of at least 1, leaving Lambda's 100 unreserved",
+            v => Function(v)["ReservedConcurrentExecutions"] = 950),
+        ["DatabaseEndpoint export pointing at the reader endpoint"] = ("prod", "every export resolves to the reviewed resource and attribute",
+            v => v.Templates[Layer.Data]["Outputs"]!["DatabaseEndpoint"]!["Value"] = JsonNode.Parse("""{"Fn::GetAtt": ["TradingDatabase138FA84A", "ReadEndpoint.Address"]}""")),
+        ["an imported export removed"] = ("dev", "every export resolves to the reviewed resource and attribute",
+            v => v.Templates[Layer.Data]["Outputs"]!.AsObject().Remove("ExportsOutputFnGetAttDatabaseClientSecurityGroup147BB607GroupId128F80D8")),
+        ["API key construct renamed"] = ("prod", "stateful and client-held resources keep their logical ids",
+            v => Rename(v, Layer.Api, "TradingApiApiKey7F359AC8", "TradingApiClientKey1A2B3C4D")),
+        ["Aurora cluster moved into another construct"] = ("staging", "stateful and client-held resources keep their logical ids",
+            v => Rename(v, Layer.Data, "TradingDatabase138FA84A", "DatabaseTradingDatabaseC0FFEE00")),
+        ["data trace switched on"] = ("prod", "no API stage logs request or response bodies",
+            v => Stage(v)["MethodSettings"]![0]!["DataTraceEnabled"] = true),
+        ["data trace left unset"] = ("dev", "no API stage logs request or response bodies",
+            v => Stage(v)["MethodSettings"]![0]!.AsObject().Remove("DataTraceEnabled")),
+        ["prod log group kept 90 days"] = ("prod", "every log group has a retention, and prod keeps logs at least 365 days",
+            v => First(v, "AWS::Logs::LogGroup")["RetentionInDays"] = 90),
+        ["prod with one NAT gateway"] = ("prod", "prod has a NAT gateway in every AZ and a database instance in every AZ",
+            v => Remove(v, Layer.Network, "AWS::EC2::NatGateway", keep: 1)),
+        ["prod with one Aurora reader"] = ("prod", "prod has a NAT gateway in every AZ and a database instance in every AZ",
+            v => Remove(v, Layer.Data, "AWS::RDS::DBInstance", keep: 2)),
+        ["a table encrypted with the S3 key"] = ("dev", "each resource is encrypted with its own customer-managed key",
+            v => First(v, "AWS::DynamoDB::Table")["SSESpecification"]!["KMSMasterKeyId"] = JsonNode.Parse(
+                """{"Fn::ImportValue": "TradingPlatform-dev-Security:ExportsOutputFnGetAttS3EncryptionKeyE102C1CFArn8D8FC4ED"}""")),
+        ["a data bucket on SSE-S3"] = ("prod", "each resource is encrypted with its own customer-managed key",
+            v => v.Resource(Layer.Data, "IngestionBucket917A3A3A")!["Properties"]!["BucketEncryption"] = JsonNode.Parse(
+                """{"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}""")),
+        ["a bucket that accepts plain HTTP"] = ("prod", "every bucket blocks public access and refuses requests without TLS",
+            v => v.Resource(Layer.Data, "ArchivalBucketPolicyF6B1C16F")!["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray().RemoveAt(0)),
+        ["a bucket that allows public policies"] = ("staging", "every bucket blocks public access and refuses requests without TLS",
+            v => First(v, "AWS::S3::Bucket")["PublicAccessBlockConfiguration"]!["BlockPublicPolicy"] = false),
+        ["a key without rotation"] = ("prod", "every KMS key rotates",
+            v => First(v, "AWS::KMS::Key")["EnableKeyRotation"] = false),
+        ["database without IAM authentication"] = ("prod", "the database requires IAM authentication, is encrypted and cannot open connections",
+            v => First(v, "AWS::RDS::DBCluster")["EnableIAMDatabaseAuthentication"] = false),
+        ["database security group with egress"] = ("dev", "the database requires IAM authentication, is encrypted and cannot open connections",
+            v => v.Resource(Layer.Data, "DatabaseSecurityGroup7319C0F6")!["Properties"]!["SecurityGroupEgress"] = JsonNode.Parse(
+                """[{"CidrIp": "0.0.0.0/0", "IpProtocol": "-1"}]""")),
+        ["a resource without the Compliance tag"] = ("prod", "every taggable resource carries the four platform tags",
+            v => First(v, "AWS::S3::Bucket")["Tags"]!.AsArray().RemoveAt(0)),
+        ["prod Data stack without termination protection"] = ("prod", "prod's stateful layers (Security, Data) are termination-protected",
+            v => ((Dictionary<Layer, bool>)v.TerminationProtection)[Layer.Data] = false),
+        ["prod excusing missing deletion protection"] = ("prod", "cdk-nag exemptions for missing protection exist only in disposable environments",
+            v => v.Resource(Layer.Data, "TradingDatabase138FA84A")!["Metadata"] = JsonNode.Parse(
+                """{"cdk_nag": {"rules_to_suppress": [{"id": "AwsSolutions-RDS10", "reason": "it is fine, really, trust me"}]}}""")),
+        ["a dev bucket retained on deletion"] = ("dev", "dev-like environments stay disposable",
+            v => v.Resource(Layer.Data, "IngestionBucket917A3A3A")!["DeletionPolicy"] = "Retain"),
+    };
+
+    public static TheoryData<string> TemplateDamageNames() => new(TemplateDamages.Keys);
+
+    [Theory]
+    [MemberData(nameof(TemplateDamageNames))]
+    public void Rule_catches(string damage)
+    {
+        var (suffix, ruleName, apply) = TemplateDamages[damage];
+        var rule = PlatformRules.All.Single(r => r.Name == ruleName);
+        var view = PlatformView.Of(apps.For(suffix)).Mutable();
+        rule.Violations(view).ShouldBeEmpty($"'{rule.Name}' must hold on the undamaged {suffix} templates");
+
+        apply(view);
+
+        rule.Violations(view).ShouldNotBeEmpty($"'{rule.Name}' did not notice: {damage}");
+    }
+
+    [Fact]
+    public void Staging_preset_without_protection_breaks_the_protection_rules()
+    {
+        var view = PlatformView.Of(UnprotectedStaging());
+        string[] protectionRules =
+        [
+            "staging and prod have deletion protection on Aurora and every table",
+            "staging and prod keep every stateful resource when it is deleted or replaced",
+            "staging and prod never empty their buckets on stack deletion",
+            "staging and prod keys wait 30 days before deletion",
+        ];
+        foreach (var rule in PlatformRules.All.Where(r => protectionRules.Contains(r.Name)))
+        {
+            rule.Violations(view).ShouldNotBeEmpty($"'{rule.Name}' let an unprotected staging through");
+        }
+    }
+
+    [Fact]
+    public void Prod_preset_with_reserved_concurrency_0_breaks_the_concurrency_rule()
+    {
+        var env = apps.Damaged("prod-throttled", () =>
+            EnvironmentPresets.For("prod", ConfigurationLoader.PlaceholderAccount, ConfigurationLoader.PlaceholderRegion)
+                with { FunctionReservedConcurrency = 0 });
+        PlatformRules.All.Single(r => r.Name.StartsWith("every function behind API Gateway has reserved concurrency"))
+            .Violations(PlatformView.Of(env)).ShouldContain(v => v.Contains("ReservedConcurrentExecutions is 0"));
+    }
+
+    [Fact]
+    public void Compliance_gate_fails_a_staging_that_lost_its_protection()
+    {
+        // The RDS10 exemption follows the environment kind: an unprotected staging is not excused, so cdk-nag fails it.
+        var env = UnprotectedStaging();
+        var (exitCode, output) = RunNagGate(env.Assembly.Directory);
+
+        exitCode.ShouldBe(1, output);
+        output.ShouldContain("AwsSolutions-RDS10");
+    }
+
+    private SynthesizedEnvironment UnprotectedStaging() => apps.Damaged("staging-unprotected", () =>
+        EnvironmentPresets.For("staging", ConfigurationLoader.PlaceholderAccount, ConfigurationLoader.PlaceholderRegion) with
+        {
+            DeletionProtection = false,
+            StatefulRemovalPolicy = RemovalPolicy.DESTROY,
+        });
+
+    private static (int ExitCode, string Output) RunNagGate(string assemblyDirectory)
+    {
+        var repo = RepositoryRoot();
+        var start = new ProcessStartInfo("node", [Path.Combine(repo, "scripts/nag-gate/index.mjs"), assemblyDirectory])
+        {
+            WorkingDirectory = repo,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception error)
+        {
+            throw new InvalidOperationException("node is not on PATH: run the tests with `npm test` (node_modules/.bin first on PATH)", error);
+        }
+
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.WaitForExit(TimeSpan.FromMinutes(2)).ShouldBeTrue("the compliance gate did not finish in 2 minutes");
+            return (process.ExitCode, stdout.Result + stderr.Result);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "cdk.json")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("cdk.json not found above the test assembly");
+    }
+
+    private static JsonObject Function(PlatformView v) =>
+        v.Resources("AWS::Lambda::Function").Single(f => f.LogicalId.StartsWith("DataProcessingFunction")).Resource["Properties"]!.AsObject();
+
+    private static JsonObject Stage(PlatformView v) => First(v, "AWS::ApiGateway::Stage");
+
+    private static JsonObject First(PlatformView v, string type) => v.Resources(type).First().Resource["Properties"]!.AsObject();
+
+    private static void Rename(PlatformView v, Layer layer, string from, string to)
+    {
+        var resources = v.Templates[layer]["Resources"]!.AsObject();
+        var resource = resources[from]!;
+        resources.Remove(from);
+        resources[to] = resource;
+    }
+
+    private static void Remove(PlatformView v, Layer layer, string type, int keep)
+    {
+        var resources = v.Templates[layer]["Resources"]!.AsObject();
+        foreach (var id in resources.Where(r => (string?)r.Value!["Type"] == type).Skip(keep).Select(r => r.Key).ToList())
+        {
+            resources.Remove(id);
+        }
+    }
+}
