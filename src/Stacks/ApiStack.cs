@@ -29,7 +29,7 @@ public sealed class ApiStackProps : StackProps
 }
 
 /// <summary>The stateless edge: data-processing function, REST API with API keys and usage plan, WAF.</summary>
-public sealed class ApiStack : Stack
+public sealed class ApiStack : LayerStack
 {
     public const string DataProcessorHandler = "DataProcessor::TradingPlatform.Functions.DataProcessor.Function::HandleAsync";
     /// <summary>Where the handler writes in the ingestion bucket: trade NDJSON and idempotency records.</summary>

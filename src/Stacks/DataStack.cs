@@ -26,7 +26,7 @@ public sealed class DataStackProps : StackProps
 /// Everything that holds trading data: Aurora, DynamoDB and the S3 buckets. Stateful: its removal
 /// policies and deletion protection come from the environment, and in prod it is termination-protected.
 /// </summary>
-public sealed class DataStack : Stack
+public sealed class DataStack : LayerStack
 {
     public const int PostgresPort = 5432;
 

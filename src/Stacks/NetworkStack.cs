@@ -15,7 +15,7 @@ public sealed class NetworkStackProps : StackProps
 }
 
 /// <summary>The VPC every workload runs in: 3 AZs, public subnets for NAT only, private subnets for the rest.</summary>
-public sealed class NetworkStack : Stack
+public sealed class NetworkStack : LayerStack
 {
     public Vpc Vpc { get; }
 

@@ -18,7 +18,7 @@ public sealed class SecurityStackProps : StackProps
 /// Encryption keys for every other layer, and AWS Config watching the account for PCI-DSS drift.
 /// Deployed first: it depends on nothing.
 /// </summary>
-public sealed class SecurityStack : Stack
+public sealed class SecurityStack : LayerStack
 {
     /// <summary>Aurora storage, its master secret and the DynamoDB tables.</summary>
     public Key DatabaseKey { get; }

@@ -1,0 +1,96 @@
+using System.Security.Cryptography;
+using System.Text;
+using Amazon.CDK;
+using Constructs;
+
+namespace TradingPlatform.Constructs;
+
+/// <summary>
+/// A component of the platform (the trading database, the ingestion function, the web firewall...): a construct
+/// that owns its resources, grants, alarms and cdk-nag suppressions. Components are transparent to logical ids
+/// (see <see cref="LayerStack"/>), so moving a resource into or between components never replaces it.
+/// </summary>
+public abstract class PlatformComponent(Construct scope, string id) : Construct(scope, id);
+
+/// <summary>
+/// Base of the four layer stacks. Its one job: logical ids are computed as if no <see cref="PlatformComponent"/>
+/// were in the construct path, i.e. exactly the ids the resources had when the stacks created them directly.
+/// A changed logical id is a new resource to CloudFormation (the old one is deleted), so this keeps every
+/// deployed resource, stateful or not, through the restructuring into components, in one visible place.
+/// Stack.allocateLogicalId is the CDK's documented hook for a custom naming scheme; the scheme below is the CDK's
+/// own (core/lib/private/uniqueid.ts, makeUniqueId) applied to the path without components, and a test checks it
+/// against the CDK's for every resource that is not inside a component.
+/// </summary>
+public abstract class LayerStack : Stack
+{
+    // Two resources may not end up with one id once components are skipped: refuse instead of merging them.
+    private readonly Dictionary<string, string> pathByLogicalId = new();
+
+    protected LayerStack(Construct scope, string id, IStackProps props) : base(scope, id, props)
+    {
+    }
+
+    protected override string AllocateLogicalId(CfnElement cfnElement)
+    {
+        var scopes = cfnElement.Node.Scopes;
+        var stackIndex = Array.IndexOf(scopes, this);
+        var inside = scopes.Skip(stackIndex + 1).ToArray();
+        if (!inside.Any(scope => scope is PlatformComponent))
+        {
+            return base.AllocateLogicalId(cfnElement);
+        }
+
+        var logicalId = LogicalIds.Make(inside.Where(scope => scope is not PlatformComponent).Select(scope => scope.Node.Id).ToArray());
+        var path = cfnElement.Node.Path;
+        if (pathByLogicalId.TryGetValue(logicalId, out var other) && other != path)
+        {
+            throw new InvalidOperationException(
+                $"'{path}' and '{other}' would both get the logical id {logicalId} in {StackName}: components are " +
+                "transparent to logical ids, so give one of them another construct id");
+        }
+
+        pathByLogicalId[logicalId] = path;
+        return logicalId;
+    }
+}
+
+/// <summary>The CDK's logical id scheme: the path's ids without "Default", a readable prefix, an MD5 of the path.</summary>
+public static class LogicalIds
+{
+    private const string HiddenId = "Default";
+    private const string HiddenFromHumanId = "Resource";
+    private const int MaxHumanLength = 240;
+
+    public static string Make(IReadOnlyList<string> pathComponents)
+    {
+        var components = pathComponents.Where(c => c != HiddenId).ToList();
+        if (components.Count == 1 && AlphanumericOnly(components[0]) is { Length: <= 255 } topLevel)
+        {
+            // A top-level resource keeps its id as written, minus characters CloudFormation does not allow.
+            return topLevel;
+        }
+
+        var hash = Convert.ToHexString(MD5.HashData(Encoding.UTF8.GetBytes(string.Join("/", components))))[..8];
+        var human = string.Concat(RemoveDuplicates(components)
+            .Where(c => c != HiddenFromHumanId)
+            .Select(AlphanumericOnly));
+        return (human.Length > MaxHumanLength ? human[..MaxHumanLength] : human) + hash;
+    }
+
+    private static string AlphanumericOnly(string component) => new(component.Where(char.IsAsciiLetterOrDigit).ToArray());
+
+    // "Bucket/BucketPolicy" reads "BucketPolicy", not "BucketBucketPolicy".
+    private static IEnumerable<string> RemoveDuplicates(IEnumerable<string> components)
+    {
+        var kept = new List<string>();
+        foreach (var component in components)
+        {
+            if (kept.Count == 0 || !kept[^1].EndsWith(component, StringComparison.Ordinal))
+            {
+                kept.Add(component);
+            }
+        }
+
+        return kept;
+    }
+}
