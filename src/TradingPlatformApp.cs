@@ -1,6 +1,7 @@
 using Amazon.CDK;
 using TradingPlatform.Config;
 using TradingPlatform.Constructs;
+using TradingPlatform.Constructs.Monitoring;
 using TradingPlatform.Stacks;
 
 namespace TradingPlatform;
@@ -56,7 +57,8 @@ public static class TradingPlatformApp
         {
             Env = env,
             Settings = settings,
-            Description = $"TradingPlatform {settings.Suffix}: KMS keys and AWS Config",
+            AlarmCatalog = new AlarmCatalog(),
+            Description = $"TradingPlatform {settings.Suffix}: KMS keys, alert topic, AWS Config",
             TerminationProtection = settings.TerminationProtection,
         });
 
@@ -65,7 +67,8 @@ public static class TradingPlatformApp
             Env = env,
             Settings = settings,
             Description = $"TradingPlatform {settings.Suffix}: VPC, flow logs, gateway endpoints",
-            LogsKey = security.LogsKey,
+            LogsKey = security.Keys.LogsKey,
+            Alarms = security.Alarms,
         });
 
         var data = new DataStack(app, $"{prefix}-Data", new DataStackProps
@@ -74,10 +77,12 @@ public static class TradingPlatformApp
             Settings = settings,
             Description = $"TradingPlatform {settings.Suffix}: Aurora, DynamoDB, S3 (stateful)",
             TerminationProtection = settings.TerminationProtection,
-            Vpc = network.Vpc,
-            DatabaseKey = security.DatabaseKey,
-            S3Key = security.S3Key,
-            LogsKey = security.LogsKey,
+            Vpc = network.Network.Vpc,
+            DatabaseKey = security.Keys.DatabaseKey,
+            S3Key = security.Keys.S3Key,
+            LogsKey = security.Keys.LogsKey,
+            BackupKey = security.Keys.BackupKey,
+            Alarms = security.Alarms,
         });
 
         var api = new ApiStack(app, $"{prefix}-Api", new ApiStackProps
@@ -85,13 +90,14 @@ public static class TradingPlatformApp
             Env = env,
             Settings = settings,
             Description = $"TradingPlatform {settings.Suffix}: data-processing function, REST API, WAF",
-            Vpc = network.Vpc,
+            Vpc = network.Network.Vpc,
             DatabaseClientSecurityGroup = data.DatabaseClientSecurityGroup,
             IngestionBucket = data.IngestionBucket,
             AnalyticsBucket = data.AnalyticsBucket,
             DataProcessorAssetDir = DataProcessorAsset.Directory,
-            LambdaKey = security.LambdaKey,
-            LogsKey = security.LogsKey,
+            LambdaKey = security.Keys.LambdaKey,
+            LogsKey = security.Keys.LogsKey,
+            Alarms = security.Alarms,
         });
 
         var stacks = new TradingPlatformStacks(security, network, data, api);

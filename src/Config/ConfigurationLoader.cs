@@ -34,12 +34,16 @@ public static partial class ConfigurationLoader
     public const string NatGatewaysKey = "natGateways";
     public const string AuroraMinCapacityKey = "auroraMinCapacity";
     public const string AuroraMaxCapacityKey = "auroraMaxCapacity";
+    public const string AlertEmailsKey = "alertEmails";
 
     public static readonly IReadOnlyList<string> KnownKeys =
     [
         EnvironmentSuffixKey, AccountKey, RegionKey, CreateConfigRecorderKey,
-        NatGatewaysKey, AuroraMinCapacityKey, AuroraMaxCapacityKey,
+        NatGatewaysKey, AuroraMinCapacityKey, AuroraMaxCapacityKey, AlertEmailsKey,
     ];
+
+    /// <summary>SNS accepts any number of subscriptions; more than this is a mailing list's job, not ours.</summary>
+    public const int MaxAlertEmails = 10;
 
     [GeneratedRegex("^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$")]
     private static partial Regex SuffixPattern();
@@ -49,6 +53,10 @@ public static partial class ConfigurationLoader
 
     [GeneratedRegex("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")]
     private static partial Regex RegionPattern();
+
+    // A deliberately plain address shape: local part, one @, a dotted domain; no spaces, commas or quotes.
+    [GeneratedRegex(@"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")]
+    private static partial Regex EmailPattern();
 
     /// <param name="context">
     /// Context as the CDK CLI passes it (CDK_CONTEXT_JSON): JSON values. A -c value arrives as a JSON string;
@@ -123,6 +131,8 @@ public static partial class ConfigurationLoader
                 problems.Add($"{NatGatewaysKey} '{natText}' is invalid: use a whole number from 1 to 3 (one per AZ at most)");
             }
         }
+
+        settings = settings with { AlertEmails = ParseAlertEmails(context, problems) };
 
         settings = settings with
         {
@@ -255,6 +265,47 @@ public static partial class ConfigurationLoader
             _ => "a JSON string",
         };
         return $"{type} {text}";
+    }
+
+    /// <summary>A JSON array of addresses (cdk.json) or one comma-separated string (-c alertEmails=a@x.com,b@y.com).</summary>
+    private static IReadOnlyList<string> ParseAlertEmails(IReadOnlyDictionary<string, JsonElement> context, List<string> problems)
+    {
+        if (!context.TryGetValue(AlertEmailsKey, out var value))
+        {
+            return [];
+        }
+
+        List<string> addresses;
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            addresses = value.GetString()!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
+        }
+        else if (value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String))
+        {
+            addresses = value.EnumerateArray().Select(e => e.GetString()!.Trim()).ToList();
+        }
+        else
+        {
+            problems.Add($"{AlertEmailsKey} must be a JSON array of strings or a comma-separated string, got {Describe(value)}");
+            return [];
+        }
+
+        foreach (var address in addresses.Where(a => !EmailPattern().IsMatch(a)))
+        {
+            problems.Add($"{AlertEmailsKey} '{address}' is not an e-mail address (expected name@example.com)");
+        }
+
+        foreach (var duplicate in addresses.GroupBy(a => a, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            problems.Add($"{AlertEmailsKey} lists '{duplicate.Key}' {duplicate.Count()} times: each address is subscribed once");
+        }
+
+        if (addresses.Count > MaxAlertEmails)
+        {
+            problems.Add($"{AlertEmailsKey} lists {addresses.Count} addresses; the limit is {MaxAlertEmails} (subscribe a mailing list instead)");
+        }
+
+        return addresses;
     }
 
     private static double ParseCapacity(

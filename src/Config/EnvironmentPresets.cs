@@ -14,6 +14,28 @@ public static class EnvironmentPresets
         _ => EnvironmentKind.Ephemeral,
     };
 
+    /// <summary>
+    /// Production thresholds. The API should answer well inside the function's 25 s timeout. The function's
+    /// reservation (100) bounds the connections the platform itself opens to Aurora, so more than 150 means a leak or
+    /// a client we do not know. Below 256 MiB of freeable memory an instance is close to swapping.
+    /// </summary>
+    private static readonly AlarmThresholds ProductionAlarms = new()
+    {
+        Api5xxPercent = 1,
+        ApiP99LatencyMs = 2_000,
+        WafBlockedRequests = 1_000,
+        FunctionErrors = 1,
+        FunctionDurationShareOfTimeout = 0.8,
+        FunctionConcurrencyShareOfReservation = 0.8,
+        AuroraCpuPercent = 80,
+        AuroraAcuUtilizationPercent = 90,
+        AuroraFreeableMemoryMiB = 256,
+        AuroraConnections = 150,
+        AuroraReplicaLagMs = 1_000,
+        NatPacketsDropped = 100,
+        EvaluationPeriods = 2,
+    };
+
     public static EnvironmentSettings For(string suffix, string account, string region)
     {
         var kind = KindOf(suffix);
@@ -32,6 +54,7 @@ public static class EnvironmentPresets
                 WafRequestsPerFiveMinutesPerIp = 10_000,
                 FunctionReservedConcurrency = 100,
                 CreateConfigRecorder = true,
+                Alarms = ProductionAlarms,
             },
             EnvironmentKind.Staging => new EnvironmentSettings
             {
@@ -45,6 +68,8 @@ public static class EnvironmentPresets
                 WafRequestsPerFiveMinutesPerIp = 5_000,
                 FunctionReservedConcurrency = 25,
                 CreateConfigRecorder = true,
+                // Staging rehearses prod, alarms included, with a little more tolerance for load tests.
+                Alarms = ProductionAlarms with { Api5xxPercent = 2, ApiP99LatencyMs = 3_000, WafBlockedRequests = 500 },
             },
             _ => new EnvironmentSettings
             {
@@ -60,6 +85,12 @@ public static class EnvironmentPresets
                 FunctionReservedConcurrency = 10,
                 // Ephemeral environments share the dev account, whose recorder dev already owns.
                 CreateConfigRecorder = kind == EnvironmentKind.Dev,
+                // Dev-like alarms catch broken builds, not blips: looser, and only after three periods.
+                Alarms = ProductionAlarms with
+                {
+                    Api5xxPercent = 5, ApiP99LatencyMs = 5_000, WafBlockedRequests = 200, FunctionErrors = 10,
+                    AuroraCpuPercent = 90, AuroraConnections = 200, AuroraReplicaLagMs = 5_000, EvaluationPeriods = 3,
+                },
             },
         };
     }

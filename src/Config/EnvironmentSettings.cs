@@ -65,9 +65,46 @@ public sealed record EnvironmentSettings
     /// </summary>
     public required bool CreateConfigRecorder { get; init; }
 
+    /// <summary>Where alarms and compliance alerts go besides the topic: e-mail addresses subscribed to it (may be empty).</summary>
+    public IReadOnlyList<string> AlertEmails { get; init; } = [];
+
+    /// <summary>Alarm thresholds: what counts as "wake someone up" in this kind of environment.</summary>
+    public required AlarmThresholds Alarms { get; init; }
+
     /// <summary>Stateful resources are destroyed with their stack, so buckets must be emptied first.</summary>
     public bool DestroysDataOnDelete => StatefulRemovalPolicy == RemovalPolicy.DESTROY;
 
     /// <summary>Prefix of every stack id: TradingPlatform-&lt;suffix&gt;.</summary>
     public string StackIdPrefix => $"TradingPlatform-{Suffix}";
+}
+
+/// <summary>
+/// Alarm thresholds per environment kind (see EnvironmentPresets). Alarms that fire on any occurrence (throttles,
+/// DynamoDB system errors, NAT port-allocation errors) have no threshold here: one is always one too many.
+/// Every alarm evaluates 5-minute periods.
+/// </summary>
+public sealed record AlarmThresholds
+{
+    /// <summary>Share of API requests answered 5XX in a period, in percent.</summary>
+    public required double Api5xxPercent { get; init; }
+    /// <summary>p99 latency of the API as clients see it, in milliseconds.</summary>
+    public required double ApiP99LatencyMs { get; init; }
+    /// <summary>Requests blocked by the web firewall in a period: a spike means an attack or a misbehaving client.</summary>
+    public required double WafBlockedRequests { get; init; }
+    /// <summary>Invocations of the ingestion function that failed in a period (bugs, not client errors).</summary>
+    public required double FunctionErrors { get; init; }
+    /// <summary>p99 duration as a share of the function's timeout: above it, requests are about to time out.</summary>
+    public required double FunctionDurationShareOfTimeout { get; init; }
+    /// <summary>Concurrent executions as a share of the reservation: above it, the next burst is throttled.</summary>
+    public required double FunctionConcurrencyShareOfReservation { get; init; }
+    public required double AuroraCpuPercent { get; init; }
+    /// <summary>ACU utilisation: above it, Aurora is about to hit its configured maximum capacity.</summary>
+    public required double AuroraAcuUtilizationPercent { get; init; }
+    public required double AuroraFreeableMemoryMiB { get; init; }
+    public required double AuroraConnections { get; init; }
+    public required double AuroraReplicaLagMs { get; init; }
+    /// <summary>Packets a NAT gateway dropped in a period.</summary>
+    public required double NatPacketsDropped { get; init; }
+    /// <summary>Consecutive 5-minute periods a threshold must be crossed before the alarm fires (noise versus speed).</summary>
+    public required int EvaluationPeriods { get; init; }
 }

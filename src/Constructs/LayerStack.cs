@@ -10,38 +10,61 @@ namespace TradingPlatform.Constructs;
 /// that owns its resources, grants, alarms and cdk-nag suppressions. Components are transparent to logical ids
 /// (see <see cref="LayerStack"/>), so moving a resource into or between components never replaces it.
 /// </summary>
-public abstract class PlatformComponent(Construct scope, string id) : Construct(scope, id);
+public abstract class PlatformComponent : Construct
+{
+    protected PlatformComponent(Construct scope, string id) : base(scope, id)
+    {
+        (Stack.Of(this) as LayerStack)?.RegisterComponent(Node.Path);
+    }
+}
 
 /// <summary>
 /// Base of the four layer stacks. Its one job: logical ids are computed as if no <see cref="PlatformComponent"/>
 /// were in the construct path, i.e. exactly the ids the resources had when the stacks created them directly.
 /// A changed logical id is a new resource to CloudFormation (the old one is deleted), so this keeps every
 /// deployed resource, stateful or not, through the restructuring into components, in one visible place.
-/// Stack.allocateLogicalId is the CDK's documented hook for a custom naming scheme; the scheme below is the CDK's
-/// own (core/lib/private/uniqueid.ts, makeUniqueId) applied to the path without components, and a test checks it
-/// against the CDK's for every resource that is not inside a component.
+/// Stack.allocateLogicalId is the CDK's documented hook for a custom naming scheme; the scheme is the CDK's own
+/// (makeUniqueId) applied to the path without components. LogicalIdTests checks it against the CDK's scheme.
 /// </summary>
 public abstract class LayerStack : Stack
 {
     // Two resources may not end up with one id once components are skipped: refuse instead of merging them.
     private readonly Dictionary<string, string> pathByLogicalId = new();
+    // Paths of the components in this stack, and ids already allocated: the CDK asks for an element's id several
+    // times, and every question crosses from JavaScript into .NET, so each answer is computed once from its path.
+    private readonly HashSet<string> componentPaths = [];
+    private readonly Dictionary<string, string> logicalIdByPath = new();
+    private readonly string pathPrefix;
 
     protected LayerStack(Construct scope, string id, IStackProps props) : base(scope, id, props)
     {
+        pathPrefix = Node.Path + "/";
     }
+
+    internal void RegisterComponent(string path) => componentPaths.Add(path);
 
     protected override string AllocateLogicalId(CfnElement cfnElement)
     {
-        var scopes = cfnElement.Node.Scopes;
-        var stackIndex = Array.IndexOf(scopes, this);
-        var inside = scopes.Skip(stackIndex + 1).ToArray();
-        if (!inside.Any(scope => scope is PlatformComponent))
+        var path = cfnElement.Node.Path;
+        if (logicalIdByPath.TryGetValue(path, out var known))
         {
-            return base.AllocateLogicalId(cfnElement);
+            return known;
         }
 
-        var logicalId = LogicalIds.Make(inside.Where(scope => scope is not PlatformComponent).Select(scope => scope.Node.Id).ToArray());
-        var path = cfnElement.Node.Path;
+        // The path's ids below the stack, leaving out every component (e.g. "Keys" in Keys/DbEncryptionKey/Resource).
+        var segments = path[pathPrefix.Length..].Split('/');
+        var kept = new List<string>(segments.Length);
+        var prefix = Node.Path;
+        foreach (var segment in segments)
+        {
+            prefix += "/" + segment;
+            if (!componentPaths.Contains(prefix))
+            {
+                kept.Add(segment);
+            }
+        }
+
+        var logicalId = LogicalIds.Make(kept);
         if (pathByLogicalId.TryGetValue(logicalId, out var other) && other != path)
         {
             throw new InvalidOperationException(
@@ -50,6 +73,7 @@ public abstract class LayerStack : Stack
         }
 
         pathByLogicalId[logicalId] = path;
+        logicalIdByPath[path] = logicalId;
         return logicalId;
     }
 }

@@ -9,6 +9,7 @@ using Amazon.CDK.AWS.WAFv2;
 using Constructs;
 using TradingPlatform.Config;
 using TradingPlatform.Constructs;
+using TradingPlatform.Constructs.Monitoring;
 
 namespace TradingPlatform.Stacks;
 
@@ -26,6 +27,8 @@ public sealed class ApiStackProps : StackProps
     public required IKey LambdaKey { get; init; }
     /// <summary>Encrypts the function, API access and WAF log groups.</summary>
     public required IKey LogsKey { get; init; }
+    /// <summary>Creates this layer's alarms, reporting to the alert topic.</summary>
+    public required PlatformAlarms Alarms { get; init; }
 }
 
 /// <summary>The stateless edge: data-processing function, REST API with API keys and usage plan, WAF.</summary>

@@ -7,6 +7,7 @@ using Amazon.CDK.AWS.S3;
 using Constructs;
 using TradingPlatform.Config;
 using TradingPlatform.Constructs;
+using TradingPlatform.Constructs.Monitoring;
 
 namespace TradingPlatform.Stacks;
 
@@ -20,6 +21,10 @@ public sealed class DataStackProps : StackProps
     public required IKey S3Key { get; init; }
     /// <summary>Encrypts the Aurora log group.</summary>
     public required IKey LogsKey { get; init; }
+    /// <summary>Encrypts the backup vault.</summary>
+    public required IKey BackupKey { get; init; }
+    /// <summary>Creates this layer's alarms, reporting to the alert topic.</summary>
+    public required PlatformAlarms Alarms { get; init; }
 }
 
 /// <summary>

@@ -22,6 +22,11 @@ public static class PinnedResources
         new(Layer.Security, "S3EncryptionKeyAlias78E4E0B1", "AWS::KMS::Alias", "S3 key alias"),
         new(Layer.Security, "LambdaEncryptionKeyAlias5771E797", "AWS::KMS::Alias", "Lambda key alias"),
         new(Layer.Security, "LogsEncryptionKeyAlias8AD5CC74", "AWS::KMS::Alias", "logs key alias"),
+        new(Layer.Security, "AlertsEncryptionKey7C96671A", "AWS::KMS::Key", "alert topic key"),
+        new(Layer.Security, "AlertsEncryptionKeyAliasD7637139", "AWS::KMS::Alias", "alert topic key alias"),
+        new(Layer.Security, "BackupEncryptionKeyC122292D", "AWS::KMS::Key", "backup vault key"),
+        new(Layer.Security, "BackupEncryptionKeyAlias50E81EF4", "AWS::KMS::Alias", "backup vault key alias"),
+        new(Layer.Security, "AlertTopic2720D535", "AWS::SNS::Topic", "the alert topic people subscribed to"),
         new(Layer.Network, "TradingVpcB75D9053", "AWS::EC2::VPC", "the VPC every workload runs in"),
         new(Layer.Data, "TradingDatabase138FA84A", "AWS::RDS::DBCluster", "the trading database"),
         new(Layer.Data, "SessionsTable7C302024", "AWS::DynamoDB::Table", "sessions table"),
@@ -103,6 +108,7 @@ public static class ExportContract
         (Layer.Security, "TradingPlatform-{env}-Security:ExportsOutputFnGetAttDbEncryptionKey4BB74B52Arn9C919660", new AttributeOf("DbEncryptionKey4BB74B52", "Arn")),
         (Layer.Security, "TradingPlatform-{env}-Security:ExportsOutputFnGetAttS3EncryptionKeyE102C1CFArn8D8FC4ED", new AttributeOf("S3EncryptionKeyE102C1CF", "Arn")),
         (Layer.Security, "TradingPlatform-{env}-Security:ExportsOutputFnGetAttLambdaEncryptionKeyF0776DAEArnD65F74D7", new AttributeOf("LambdaEncryptionKeyF0776DAE", "Arn")),
+        (Layer.Security, "TradingPlatform-{env}-Security:ExportsOutputRefAlertTopic2720D5359ADB6D3E", new RefTo("AlertTopic2720D535")),
         (Layer.Network, "TradingPlatform-{env}-Network:ExportsOutputRefTradingVpcB75D9053843139F1", new RefTo("TradingVpcB75D9053")),
         (Layer.Network, "TradingPlatform-{env}-Network:ExportsOutputRefTradingVpcPrivateSubnet1Subnet9312C72636516168", new RefTo("TradingVpcPrivateSubnet1Subnet9312C726")),
         (Layer.Network, "TradingPlatform-{env}-Network:ExportsOutputRefTradingVpcPrivateSubnet2SubnetABEABECF246D690E", new RefTo("TradingVpcPrivateSubnet2SubnetABEABECF")),
@@ -170,6 +176,8 @@ public static class KeyAssignments
     private const string S3Key = "S3EncryptionKeyE102C1CF";
     private const string LambdaKey = "LambdaEncryptionKeyF0776DAE";
     private const string LogsKey = "LogsEncryptionKeyF4454017";
+    private const string AlertsKey = "AlertsEncryptionKey7C96671A";
+    private const string BackupKey = "BackupEncryptionKeyC122292D";
 
     public static IEnumerable<string> Check(PlatformView v)
     {
@@ -184,7 +192,16 @@ public static class KeyAssignments
             .Concat(Expect("AWS::Logs::LogGroup", LogsKey, p => p["KmsKeyId"], "KmsKeyId"))
             .Concat(Expect("AWS::SQS::Queue", LambdaKey, p => p["KmsMasterKeyId"], "KmsMasterKeyId"))
             .Concat(Expect("AWS::Config::DeliveryChannel", S3Key, p => p["S3KmsKeyArn"], "S3KmsKeyArn"))
+            .Concat(Expect("AWS::SNS::Topic", AlertsKey, p => p["KmsMasterKeyId"], "KmsMasterKeyId"))
+            .Concat(Expect("AWS::Backup::BackupVault", BackupKey, p => p["EncryptionKeyArn"], "EncryptionKeyArn"))
+
             .ToList();
+
+        // Performance Insights keeps samples of SQL text: the database's own key, wherever it is switched on.
+        problems.AddRange(v.Resources("AWS::RDS::DBInstance", "AWS::RDS::DBCluster")
+            .Where(i => PlatformRules.IsTrue(i.Resource.Properties()["EnablePerformanceInsights"] ?? i.Resource.Properties()["PerformanceInsightsEnabled"]))
+            .Where(i => !v.RefersTo(i.Resource.Properties()["PerformanceInsightsKMSKeyId"] ?? i.Resource.Properties()["PerformanceInsightsKmsKeyId"], DatabaseKey))
+            .Select(i => $"{v.StackName(i.Layer)}/{i.LogicalId}: Performance Insights is not encrypted with the key {DatabaseKey}"));
 
         // Our functions carry environment variables (configuration); the CDK's deploy-time helpers carry none.
         problems.AddRange(v.Resources("AWS::Lambda::Function")

@@ -1,0 +1,79 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
+using Constructs;
+using TradingPlatform.Config;
+
+namespace TradingPlatform.Constructs.Security;
+
+/// <summary>
+/// One customer-managed key per data class, so a leaked grant exposes one class and each can be audited and
+/// revoked on its own. Every key rotates yearly; where data outlives the stack, keys are retained and wait 30 days.
+/// </summary>
+public sealed class EncryptionKeys : PlatformComponent
+{
+    /// <summary>Aurora storage, its master secret, Performance Insights and the DynamoDB tables.</summary>
+    public Key DatabaseKey { get; }
+    /// <summary>The data buckets and the Config bucket.</summary>
+    public Key S3Key { get; }
+    /// <summary>Lambda environment variables and the function's queues.</summary>
+    public Key LambdaKey { get; }
+    /// <summary>Every CloudWatch Logs group (flow logs, Lambda, API access, WAF, Aurora).</summary>
+    public Key LogsKey { get; }
+    /// <summary>The alert topic: alarm and compliance notifications name resources and findings.</summary>
+    public Key AlertsKey { get; }
+    /// <summary>The backup vault: recovery points are copies of the database and tables.</summary>
+    public Key BackupKey { get; }
+
+    public EncryptionKeys(Construct scope, string id, EnvironmentSettings settings) : base(scope, id)
+    {
+        DatabaseKey = Create("DbEncryptionKey", "KMS key for database encryption", $"database-key-{settings.Suffix}", settings);
+        S3Key = Create("S3EncryptionKey", "KMS key for S3 bucket encryption", $"s3-key-{settings.Suffix}", settings);
+        LambdaKey = Create("LambdaEncryptionKey", "KMS key for Lambda environment variables", $"lambda-key-{settings.Suffix}", settings);
+        LogsKey = Create("LogsEncryptionKey", "KMS key for CloudWatch Logs", $"logs-key-{settings.Suffix}", settings);
+        AlertsKey = Create("AlertsEncryptionKey", "KMS key for the alert topic", $"alerts-key-{settings.Suffix}", settings);
+        BackupKey = Create("BackupEncryptionKey", "KMS key for the AWS Backup vault", $"backup-key-{settings.Suffix}", settings);
+
+        var stack = Stack.Of(this);
+        // CloudWatch Logs encrypts with the key on behalf of log groups in this account and region only.
+        LogsKey.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "AllowCloudWatchLogsInThisAccount",
+            Principals = [new ServicePrincipal($"logs.{stack.Region}.amazonaws.com")],
+            Actions = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            Resources = ["*"],
+            Conditions = new Dictionary<string, object>
+            {
+                ["ArnLike"] = new Dictionary<string, object>
+                {
+                    ["kms:EncryptionContext:aws:logs:arn"] = $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:*",
+                },
+            },
+        }));
+
+        // CloudWatch alarms and EventBridge publish to the encrypted alert topic: SNS asks KMS for a data key on
+        // their behalf, so they need exactly these two actions on this key, and only for this account's resources.
+        AlertsKey.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "AllowAlarmsAndEventsToPublishToTheAlertTopic",
+            Principals = [new ServicePrincipal("cloudwatch.amazonaws.com"), new ServicePrincipal("events.amazonaws.com")],
+            Actions = ["kms:Decrypt", "kms:GenerateDataKey*"],
+            Resources = ["*"],
+            Conditions = new Dictionary<string, object>
+            {
+                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
+            },
+        }));
+    }
+
+    private Key Create(string id, string description, string alias, EnvironmentSettings settings) =>
+        new(this, id, new KeyProps
+        {
+            Description = description,
+            Alias = alias,
+            EnableKeyRotation = true,
+            RemovalPolicy = settings.StatefulRemovalPolicy,
+            // Shortest wait in dev-like environments; the maximum where data may still need the key.
+            PendingWindow = Duration.Days(settings.DestroysDataOnDelete ? 7 : 30),
+        });
+}
