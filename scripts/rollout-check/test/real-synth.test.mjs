@@ -1,0 +1,50 @@
+// The rollout check on the real app: synthesized once (dev, the cdk.json default) and reused.
+// No skipping: CI has the .NET SDK and node_modules, so a synth that fails here fails the test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { run, editedCopy, lineOf, tempDir, REPO } from './helpers.mjs';
+import { synth } from '../synth.mjs';
+
+const DATA = 'TradingPlatform-dev-Data';
+const API = 'TradingPlatform-dev-Api';
+let tmp;
+let synthesized;
+
+before(() => {
+  tmp = tempDir('real');
+  synthesized = path.join(tmp, 'dev');
+  synth({ repo: REPO, cwd: REPO, outDir: synthesized, context: [], what: 'the working tree (test)' });
+});
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test('the real app compared with itself: nothing to deploy, exit 0', () => {
+  const r = run(['--base-dir', synthesized, '--new-dir', synthesized]);
+  assert.equal(r.code, 0, r.out);
+  for (const layer of ['Security', 'Network', 'Data', 'Api']) assert.match(r.out, new RegExp(`== TradingPlatform-dev-${layer} \\(${layer}\\): no changes`));
+  assert.match(r.out, /Nothing to deploy/);
+});
+
+test('the real app with the Aurora cluster replaced and an imported export removed: both named, exit 1', () => {
+  let clusterId;
+  let exportName;
+  const changed = editedCopy(synthesized, (t) => {
+    const data = t[DATA];
+    clusterId = Object.keys(data.Resources).find((id) => data.Resources[id].Type === 'AWS::RDS::DBCluster');
+    data.Resources[clusterId].Properties.DBClusterIdentifier = 'trading-db-dev-renamed';
+    const [outputId, output] = Object.entries(data.Outputs).find(([, o]) => /DatabaseClientSecurityGroup/.test(o.Export?.Name ?? ''));
+    exportName = output.Export.Name;
+    delete data.Outputs[outputId];
+  });
+  try {
+    const r = run(['--base-dir', synthesized, '--new-dir', changed]);
+    assert.equal(r.code, 1, r.out);
+    assert.match(lineOf(r.out, 'REPLACED', clusterId) ?? r.out, /AWS::RDS::DBCluster \S+ \[stateful\] \(caused by: DBClusterIdentifier\)\s+-> BLOCKING/);
+    assert.match(lineOf(r.out, 'EXPORT', exportName) ?? r.out, new RegExp(`is removed while ${API} imports it.*-> BLOCKING`));
+    assert.match(r.out, /Layers to deploy, in order: Data\n/);
+    assert.match(r.out, new RegExp(`--allow ${DATA}/${clusterId}.*--allow ${DATA}/export:${exportName}`));
+  } finally {
+    fs.rmSync(changed, { recursive: true, force: true });
+  }
+});

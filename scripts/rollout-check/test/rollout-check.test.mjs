@@ -1,0 +1,216 @@
+// Tests of the rollout check on small fixture cloud assemblies: one base/new pair per finding class
+// under fixtures/<case>/{base,new}. Run: node --test scripts/rollout-check/test/
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { run, runCase, editedCopy, lineOf, tempDir, FIX, REPO } from './helpers.mjs';
+import { synth, withWorktree, SynthError } from '../synth.mjs';
+
+const copies = [];
+const copy = (dir, edit) => {
+  const c = editedCopy(dir, edit);
+  copies.push(c);
+  return c;
+};
+after(() => copies.forEach((c) => fs.rmSync(c, { recursive: true, force: true })));
+
+const DATA = 'TradingPlatform-test-Data';
+const API = 'TradingPlatform-test-Api';
+
+test('unchanged: nothing to deploy, exit 0', () => {
+  const r = runCase('unchanged');
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /Nothing to deploy: every stack is unchanged\./);
+  for (const layer of ['Security', 'Data', 'Api']) assert.match(r.out, new RegExp(`== TradingPlatform-test-${layer} \\(${layer}\\): no changes`));
+  assert.doesNotMatch(r.out, /BLOCKING|FAIL/);
+});
+
+test('a stateful resource replaced is blocking, with its cause and replace policy', () => {
+  const r = runCase('stateful-replacement');
+  assert.equal(r.code, 1, r.out);
+  const line = lineOf(r.out, 'REPLACED', 'TradingDatabase138FA84A');
+  assert.ok(line, r.out);
+  assert.match(line, /AWS::RDS::DBCluster TradingDatabase138FA84A \[stateful\] \(caused by: DBClusterIdentifier\)\s+-> BLOCKING/);
+  assert.match(r.out, /UpdateReplacePolicy Snapshot/);
+  assert.match(r.out, /Layers to deploy, in order: Data\n/);
+  assert.match(r.out, new RegExp(`FAIL: 1 blocking finding.*\\n.*--allow ${DATA}/TradingDatabase138FA84A`));
+});
+
+test('a stateful resource destroyed is blocking', () => {
+  const r = runCase('stateful-destruction');
+  assert.equal(r.code, 1, r.out);
+  assert.match(lineOf(r.out, 'DESTROYED', 'IngestionBucket917A3A3A') ?? r.out, /AWS::S3::Bucket IngestionBucket917A3A3A \[stateful\]\s+-> BLOCKING/);
+});
+
+test('a stateful resource renamed (destroyed + same type added) says to keep the logical id', () => {
+  const renamed = copy(path.join(FIX, 'unchanged', 'new'), (t) => {
+    t[DATA].Resources.TradingDatabaseRenamed = t[DATA].Resources.TradingDatabase138FA84A;
+    delete t[DATA].Resources.TradingDatabase138FA84A;
+  });
+  const r = run(['--base-dir', path.join(FIX, 'unchanged', 'base'), '--new-dir', renamed]);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /DESTROYED\s+AWS::RDS::DBCluster TradingDatabase138FA84A \[stateful\]\s+-> BLOCKING/);
+  assert.match(r.out, /DeletionPolicy Snapshot: a final snapshot is taken/);
+  assert.match(r.out, /a new AWS::RDS::DBCluster TradingDatabaseRenamed is added in the same stack: .*keep its old logical id/);
+});
+
+test('a retained resource removed from the template is ORPHANED, not destroyed, and does not block', () => {
+  const r = runCase('retained-orphaned');
+  assert.equal(r.code, 0, r.out);
+  assert.match(lineOf(r.out, 'ORPHANED', 'ArchivalBucketA1B2C3D4') ?? r.out, /AWS::S3::Bucket ArchivalBucketA1B2C3D4 \[stateful\]$/);
+  assert.match(r.out, /DeletionPolicy Retain: removed from the stack but kept in the account/);
+  assert.doesNotMatch(r.out, /DESTROYED|BLOCKING/);
+});
+
+test('additions and in-place updates only: listed, the layer needs a deploy, exit 0', () => {
+  const r = runCase('add-update-only');
+  assert.equal(r.code, 0, r.out);
+  assert.match(lineOf(r.out, 'updated', 'Function76856677') ?? r.out, /AWS::Lambda::Function Function76856677 \(Environment\)/);
+  assert.match(lineOf(r.out, 'added', 'ErrorsAlarm1A2B3C4D') ?? r.out, /AWS::CloudWatch::Alarm ErrorsAlarm1A2B3C4D/);
+  assert.match(r.out, /Layers to deploy, in order: Api\n/);
+  assert.doesNotMatch(r.out, /REPLACED|DESTROYED|BLOCKING/);
+});
+
+test('IAM changes are listed statement by statement, and broadening is said', () => {
+  const r = runCase('iam-change');
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /IAM\s+\+ Allow dynamodb:DeleteItem on \* for AWS:\$\{FunctionServiceRole675BB04A\}/);
+  assert.match(r.out, /IAM\s+permissions are broadened/);
+});
+
+test('security-group rule changes are listed', () => {
+  const r = runCase('security-group-change');
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /SEC GROUP\s+\+ ingress TCP 5432 from Everyone \(IPv4\) on \$\{DatabaseClientSecurityGroup147BB607\.GroupId\}/);
+});
+
+test('an export removed while the deployed consumer imports it is blocking, with the two-deploy fix', () => {
+  const r = runCase('export-in-use-removed');
+  assert.equal(r.code, 1, r.out);
+  const name = `${DATA}:ExportsOutputFnGetAttDatabaseClientSecurityGroup147BB607GroupId128F80D8`;
+  assert.match(lineOf(r.out, 'EXPORT', name) ?? r.out, new RegExp(`export ${name} is removed while ${API} imports it.*-> BLOCKING`));
+  assert.match(r.out, new RegExp(`1\\. keep the export in ${DATA} with this\\.ExportValue\\(<the same value: \\{"Fn::GetAtt":\\["DatabaseClientSecurityGroup147BB607","GroupId"\\]\\}>\\), remove the reference from ${API}`));
+  assert.match(r.out, new RegExp(`2\\. delete the ExportValue call and deploy ${DATA}`));
+  assert.match(r.out, new RegExp(`--allow ${DATA}/export:${name}`));
+  assert.match(r.out, /Layers to deploy, in order: Data, Api\n/);
+});
+
+test('an export no deployed stack imports may go', () => {
+  const notImported = (t) => {
+    delete t[API].Resources.Function76856677.Properties.Environment.Variables.TABLE;
+  };
+  const base = copy(path.join(FIX, 'unchanged', 'base'), notImported);
+  const next = copy(path.join(FIX, 'unchanged', 'new'), (t) => {
+    notImported(t);
+    delete t[DATA].Outputs.SessionsTableName;
+  });
+  const r = run(['--base-dir', base, '--new-dir', next]);
+  assert.equal(r.code, 0, r.out);
+  assert.doesNotMatch(r.out, /EXPORT/);
+});
+
+test('an export whose value changes while imported is blocking', () => {
+  const r = runCase('export-value-changed');
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, new RegExp(`EXPORT\\s+export SessionsTableName-test changes its value while ${API} imports it.*-> BLOCKING`));
+  assert.match(r.out, /this\.ExportValue\(<old value: \{"Ref":"SessionsTable0A1B2C3D"\}>\)/);
+});
+
+test('an export whose expression is unchanged but whose resource is replaced changes value too', () => {
+  const next = copy(path.join(FIX, 'unchanged', 'new'), (t) => {
+    const table = t[DATA].Resources.SessionsTable0A1B2C3D.Properties;
+    table.KeySchema = [{ AttributeName: 'sessionId', KeyType: 'HASH' }];
+    table.AttributeDefinitions = [{ AttributeName: 'sessionId', AttributeType: 'S' }];
+  });
+  const r = run(['--base-dir', path.join(FIX, 'unchanged', 'base'), '--new-dir', next]);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /REPLACED\s+AWS::DynamoDB::Table SessionsTable0A1B2C3D \[stateful\] \(caused by: .*KeySchema.*\)\s+-> BLOCKING/);
+  assert.match(r.out, /export SessionsTableName-test changes its value \(SessionsTable0A1B2C3D is replaced\) while/);
+});
+
+test('a renamed stack is reported: the old one stays deployed, the new one is created', () => {
+  const r = runCase('stack-renamed');
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, new RegExp(`STACK GONE\\s+stack renamed\\? ${API} is gone and TradingPlatformV2-test-Api is new`));
+  assert.match(r.out, /`cdk deploy` does not delete it/);
+  assert.match(r.out, /NEW STACK\s+new stack: 4 resources created/);
+  assert.match(r.out, /Layers to deploy, in order: Api\n/);
+  // The old stack stays deployed, so the exports its consumers import are not "removed".
+  assert.doesNotMatch(r.out, /EXPORT/);
+});
+
+test('a termination-protection change is reported from manifest.json and needs a deploy', () => {
+  const r = runCase('termination-protection-changed');
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /== TradingPlatform-test-Security \(Security\)\n\s+TERMINATION\s+termination protection on -> off/);
+  assert.match(r.out, /Layers to deploy, in order: Security\n/);
+});
+
+test('--allow turns a blocking finding into exit 0 and says so', () => {
+  let r = runCase('stateful-replacement', '--allow', `${DATA}/TradingDatabase138FA84A`);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, new RegExp(`REPLACED .*TradingDatabase138FA84A.*-> ALLOWED by --allow ${DATA}/TradingDatabase138FA84A`));
+  assert.match(r.out, new RegExp(`Allowed by --allow: 1 finding\\(s\\): ${DATA}/TradingDatabase138FA84A`));
+  assert.match(r.out, /OK: no blocking findings/);
+
+  const name = `${DATA}:ExportsOutputFnGetAttDatabaseClientSecurityGroup147BB607GroupId128F80D8`;
+  r = runCase('export-in-use-removed', '--allow', `${DATA}/export:${name}`);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /-> ALLOWED by --allow/);
+});
+
+test('an --allow that matches nothing is reported and allows nothing', () => {
+  const r = runCase('stateful-replacement', '--allow', `${DATA}/NoSuchResource`);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, new RegExp(`WARNING: --allow ${DATA}/NoSuchResource matches no blocking finding`));
+  assert.match(r.out, /-> BLOCKING/);
+});
+
+test('--report (or ROLLOUT_CHECK_REPORT=1) prints everything and exits 0', () => {
+  for (const r of [runCase('stateful-replacement', '--report'), run(['--base-dir', path.join(FIX, 'stateful-replacement', 'base'), '--new-dir', path.join(FIX, 'stateful-replacement', 'new')], { ROLLOUT_CHECK_REPORT: '1' })]) {
+    assert.equal(r.code, 0, r.out);
+    assert.match(r.out, /REPLACED .*TradingDatabase138FA84A.*-> BLOCKING/);
+    assert.match(r.out, /FAIL: 1 blocking finding/);
+    assert.match(r.out, /Report mode \(--report\): exiting 0 anyway/);
+  }
+});
+
+test('usage errors and unreadable assemblies exit 2', () => {
+  assert.equal(run([]).code, 2);
+  assert.equal(run(['HEAD', '--base-dir', 'x']).code, 2);
+  assert.equal(run(['HEAD', '--allow', 'no-slash']).code, 2);
+  const missing = run(['--base-dir', path.join(FIX, 'does-not-exist'), '--new-dir', path.join(FIX, 'unchanged', 'new')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.out, /ERROR: cannot read cloud assembly manifest/);
+});
+
+test('a base ref git does not know is a clear error', () => {
+  const r = run(['no-such-ref-for-rollout-check']);
+  assert.equal(r.code, 2, r.out);
+  assert.match(r.out, /ERROR: base ref 'no-such-ref-for-rollout-check' is not a commit/);
+});
+
+test('an app that fails to synthesize is a clear error with its output', () => {
+  const app = tempDir('badapp');
+  copies.push(app);
+  fs.writeFileSync(path.join(app, 'cdk.json'), JSON.stringify({ app: "bash -c 'echo the app broke >&2; exit 3'" }));
+  assert.throws(
+    () => synth({ repo: REPO, cwd: app, outDir: path.join(app, 'out'), context: [], what: 'base HEAD~1', isBase: true }),
+    (e) => e instanceof SynthError && e.isBase && /the app of base HEAD~1 failed to synthesize/.test(e.message) && /the app broke/.test(e.message),
+  );
+});
+
+test('the temporary worktree is removed even when the work in it fails', () => {
+  let seen;
+  assert.throws(() => withWorktree(REPO, 'HEAD', (dir) => {
+    seen = dir;
+    assert.ok(fs.existsSync(path.join(dir, 'cdk.json')), 'the ref is checked out');
+    assert.ok(fs.lstatSync(path.join(dir, 'node_modules')).isSymbolicLink(), 'node_modules is borrowed');
+    throw new Error('boom');
+  }), /boom/);
+  assert.ok(!fs.existsSync(seen));
+  const list = spawnSync('git', ['-C', REPO, 'worktree', 'list'], { encoding: 'utf8' }).stdout;
+  assert.ok(!list.includes(seen), list);
+});
