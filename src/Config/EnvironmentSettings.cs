@@ -74,6 +74,9 @@ public sealed record EnvironmentSettings
     /// <summary>Stateful resources are destroyed with their stack, so buckets must be emptied first.</summary>
     public bool DestroysDataOnDelete => StatefulRemovalPolicy == RemovalPolicy.DESTROY;
 
+    /// <summary>The environment's fixed physical resource names.</summary>
+    public ResourceNames Names => new(Suffix);
+
     /// <summary>Prefix of every stack id: TradingPlatform-&lt;suffix&gt;.</summary>
     public string StackIdPrefix => $"TradingPlatform-{Suffix}";
 }

@@ -62,7 +62,7 @@ public sealed class ApiStack : LayerStack
 
     private Function CreateFunction(EnvironmentSettings settings, ApiStackProps props)
     {
-        var functionName = $"data-processor-{settings.Suffix}";
+        var functionName = settings.Names.DataProcessorFunction;
 
         var deadLetterQueue = new Queue(this, "DataProcessingDeadLetterQueue", new QueueProps
         {
@@ -146,7 +146,7 @@ public sealed class ApiStack : LayerStack
 
         var api = new RestApi(this, "TradingApi", new RestApiProps
         {
-            RestApiName = $"trading-api-{settings.Suffix}",
+            RestApiName = settings.Names.RestApi,
             Description = "API for trading analytics platform",
             EndpointTypes = [EndpointType.REGIONAL],
             // Execution logging needs the account-level CloudWatch role. It is shared by every API in the
@@ -193,12 +193,12 @@ public sealed class ApiStack : LayerStack
 
         var usagePlan = api.AddUsagePlan("UsagePlan", new UsagePlanProps
         {
-            Name = $"trading-usage-plan-{settings.Suffix}",
+            Name = settings.Names.UsagePlan,
             Throttle = new ThrottleSettings { RateLimit = 1000, BurstLimit = 2000 },
         });
         usagePlan.AddApiStage(new UsagePlanPerApiStage { Stage = api.DeploymentStage });
 
-        var apiKey = api.AddApiKey("ApiKey", new ApiKeyOptions { ApiKeyName = $"trading-api-key-{settings.Suffix}" });
+        var apiKey = api.AddApiKey("ApiKey", new ApiKeyOptions { ApiKeyName = settings.Names.ApiKey });
         usagePlan.AddApiKey(apiKey);
 
         NagSuppressions.Add(postData,
@@ -221,7 +221,7 @@ public sealed class ApiStack : LayerStack
 
     private CfnWebACL CreateWebAcl(EnvironmentSettings settings, ApiStackProps props)
     {
-        var aclName = $"trading-api-{settings.Suffix}-waf";
+        var aclName = settings.Names.WebAcl;
 
         CfnWebACL.RuleProperty ManagedGroup(string name, int priority, params string[] countOnly) => new()
         {

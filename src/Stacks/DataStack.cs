@@ -61,8 +61,8 @@ public sealed class DataStack : LayerStack
         DatabaseClientSecurityGroup.AddEgressRule(Peer.AnyIpv4(), Port.Tcp(443), "AWS APIs over TLS (via NAT or gateway endpoints)");
 
         Cluster = CreateCluster(settings, props);
-        SessionsTable = CreateTable("SessionsTable", $"user-sessions-{settings.Suffix}", "sessionId", settings, props.DatabaseKey, "expiresAt");
-        ApiKeysTable = CreateTable("ApiKeysTable", $"api-keys-{settings.Suffix}", "apiKeyId", settings, props.DatabaseKey, timeToLiveAttribute: null);
+        SessionsTable = CreateTable("SessionsTable", settings.Names.SessionsTable, "sessionId", settings, props.DatabaseKey, "expiresAt");
+        ApiKeysTable = CreateTable("ApiKeysTable", settings.Names.ApiKeysTable, "apiKeyId", settings, props.DatabaseKey, timeToLiveAttribute: null);
 
         var accessLogs = SecureDefaults.AccessLogsBucket(this, "AccessLogsBucket", settings);
         IngestionBucket = SecureDefaults.DataBucket(this, "IngestionBucket", settings, props.S3Key, accessLogs,
@@ -82,7 +82,7 @@ public sealed class DataStack : LayerStack
     {
         // A fixed identifier lets us create the log group RDS exports to before the cluster exists,
         // so it is encrypted and has a retention from the start (RDS would otherwise create it bare).
-        var clusterIdentifier = $"trading-db-{settings.Suffix}";
+        var clusterIdentifier = settings.Names.DatabaseCluster;
         var logGroup = SecureDefaults.LogGroup(this, "DatabaseLogGroup", settings, props.LogsKey,
             $"/aws/rds/cluster/{clusterIdentifier}/postgresql");
 

@@ -20,7 +20,7 @@ public sealed class Alerting : PlatformComponent
     {
         Topic = new Topic(this, "AlertTopic", new TopicProps
         {
-            TopicName = $"trading-alerts-{settings.Suffix}",
+            TopicName = settings.Names.AlertTopic,
             DisplayName = $"TradingPlatform {settings.Suffix} alerts",
             MasterKey = alertsKey,
             EnforceSSL = true,
