@@ -183,4 +183,29 @@ public sealed class ConfigurationTests
         var error = Should.Throw<ConfigurationException>(() => Load(("account", "x"), ("region", "y"), ("colour", "blue")));
         error.Problems.Count.ShouldBe(3);
     }
+
+    [Fact]
+    public void Alert_emails_come_as_a_json_array_or_a_comma_separated_string()
+    {
+        ConfigurationLoader.Load(ParseContext("""{"alertEmails": ["oncall@example.com", "risk@example.org"]}"""))
+            .AlertEmails.ShouldBe(["oncall@example.com", "risk@example.org"]);
+        Load(("alertEmails", "oncall@example.com, risk@example.org")).AlertEmails.ShouldBe(["oncall@example.com", "risk@example.org"]);
+        Load().AlertEmails.ShouldBeEmpty("no subscription unless someone asks for one");
+    }
+
+    [Theory]
+    [InlineData("oncall", "alertEmails 'oncall' is not an e-mail address")]
+    [InlineData("a@example.com,A@example.com", "alertEmails lists 'a@example.com' 2 times")]
+    [InlineData("a@x.io,b@x.io,c@x.io,d@x.io,e@x.io,f@x.io,g@x.io,h@x.io,i@x.io,j@x.io,k@x.io", "alertEmails lists 11 addresses; the limit is 10")]
+    public void Bad_alert_emails_are_rejected(string value, string expected)
+    {
+        ErrorFor(("alertEmails", value)).ShouldContain(expected);
+    }
+
+    [Fact]
+    public void Alert_emails_of_the_wrong_json_type_are_rejected()
+    {
+        Should.Throw<ConfigurationException>(() => ConfigurationLoader.Load(ParseContext("""{"alertEmails": [1, 2]}""")))
+            .Message.ShouldContain("alertEmails must be a JSON array of strings or a comma-separated string, got a JSON array [1, 2]");
+    }
 }
