@@ -176,8 +176,9 @@ public sealed class EnvironmentPresetTests(SynthesizedApps apps)
     public void Recorder_ownership_can_be_switched_off_by_context()
     {
         // A second environment in prod's account: -c createConfigRecorder=false.
-        var secondProd = apps.For("prod", new Dictionary<string, string> { ["createConfigRecorder"] = "false" });
-        secondProd.Security.ResourceCountIs("AWS::Config::ConfigurationRecorder", 0);
-        secondProd.Security.ResourceCountIs("AWS::Config::DeliveryChannel", 0);
+        var secondEnvironment = apps.StagingWithOverrides;
+        secondEnvironment.Settings.CreateConfigRecorder.ShouldBeFalse("the override must reach the settings");
+        secondEnvironment.Security.ResourceCountIs("AWS::Config::ConfigurationRecorder", 0);
+        secondEnvironment.Security.ResourceCountIs("AWS::Config::DeliveryChannel", 0);
     }
 }

@@ -53,6 +53,16 @@ public sealed class SynthesizedApps
     public SynthesizedEnvironment Dev => For("dev");
     public SynthesizedEnvironment Prod => For("prod");
 
+    /// <summary>
+    /// Staging deployed into prod's account with the optional context set: no Config recorder of its own, alert
+    /// e-mails. One synthesis serves every test of context overrides.
+    /// </summary>
+    public SynthesizedEnvironment StagingWithOverrides => For("staging", new Dictionary<string, string>
+    {
+        [ConfigurationLoader.CreateConfigRecorderKey] = "false",
+        [ConfigurationLoader.AlertEmailsKey] = "oncall@example.com, risk@example.com",
+    });
+
     public SynthesizedEnvironment For(string suffix, IReadOnlyDictionary<string, string>? extraContext = null)
     {
         var context = new Dictionary<string, string>(extraContext ?? new Dictionary<string, string>())

@@ -52,7 +52,7 @@ public sealed class AlertingTests(SynthesizedApps apps)
     {
         apps.Dev.Security.ResourceCountIs("AWS::SNS::Subscription", 0);
 
-        var withEmails = apps.For("staging", new Dictionary<string, string> { ["alertEmails"] = "oncall@example.com, risk@example.com" });
+        var withEmails = apps.StagingWithOverrides;
         withEmails.Security.ResourceCountIs("AWS::SNS::Subscription", 2);
         withEmails.Security.HasResourceProperties("AWS::SNS::Subscription", new Dictionary<string, object>
         {

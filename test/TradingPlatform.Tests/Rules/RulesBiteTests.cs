@@ -103,16 +103,6 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
     }
 
     [Fact]
-    public void Prod_preset_with_reserved_concurrency_0_breaks_the_concurrency_rule()
-    {
-        var env = apps.Damaged("prod-throttled", () =>
-            EnvironmentPresets.For("prod", ConfigurationLoader.PlaceholderAccount, ConfigurationLoader.PlaceholderRegion)
-                with { FunctionReservedConcurrency = 0 });
-        PlatformRules.All.Single(r => r.Name.StartsWith("every function behind API Gateway has reserved concurrency"))
-            .Violations(PlatformView.Of(env)).ShouldContain(v => v.Contains("ReservedConcurrentExecutions is 0"));
-    }
-
-    [Fact]
     public void Compliance_gate_fails_a_staging_that_lost_its_protection()
     {
         // The RDS10 exemption follows the environment kind: an unprotected staging is not excused, so cdk-nag fails it.
