@@ -16,7 +16,9 @@ namespace TradingPlatform.Constructs.Data;
 /// also monthly kept a year) and a selection of the Aurora cluster and both tables by ARN. In prod the vault is locked
 /// in compliance mode: nobody, root included, can delete a recovery point before its retention ends.
 /// Aurora's own 7-day automated backups and DynamoDB's 35-day point-in-time recovery stay as the fast path;
-/// these recovery points are the long-term, separately encrypted copies.
+/// these recovery points are the long-term copies, kept apart from the resources (and, in prod, locked).
+/// The vault key encrypts recovery points of types AWS Backup fully manages (DynamoDB with advanced backup features);
+/// Aurora snapshots stay encrypted with the cluster's own key (the database key), as AWS Backup documents for RDS.
 /// </summary>
 public sealed class DataBackups : PlatformComponent
 {

@@ -58,6 +58,8 @@ public sealed class TradingDatabase : PlatformComponent
 
         // Performance Insights keeps samples of SQL text (which may carry trading data): the database's own key.
         // 7 days is the free tier; incidents are investigated within days, and the samples are sensitive.
+        // The key can be set in place while none is set (the RDS resource provider treats it as immutable only once
+        // set), so switching PI on updates the instances; changing the key later would REPLACE every instance.
         ServerlessV2ClusterInstanceProps Instance(bool scaleWithWriter) => new()
         {
             ScaleWithWriter = scaleWithWriter,
