@@ -10,6 +10,8 @@ public sealed record ResourceNames(string Suffix)
     public string DatabaseCluster => $"trading-db-{Suffix}";
     public string SessionsTable => $"user-sessions-{Suffix}";
     public string ApiKeysTable => $"api-keys-{Suffix}";
+    public string BackupVault => $"trading-backups-{Suffix}";
+    public string BackupPlan => $"trading-data-{Suffix}";
     public string DataProcessorFunction => $"data-processor-{Suffix}";
     public string RestApi => $"trading-api-{Suffix}";
     public string UsagePlan => $"trading-usage-plan-{Suffix}";

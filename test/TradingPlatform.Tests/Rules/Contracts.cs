@@ -35,6 +35,8 @@ public static class PinnedResources
         new(Layer.Data, "AnalyticsBucket39EAAEEA", "AWS::S3::Bucket", "analytics bucket"),
         new(Layer.Data, "ArchivalBucket8D93ED02", "AWS::S3::Bucket", "archival bucket"),
         new(Layer.Data, "AccessLogsBucket83982689", "AWS::S3::Bucket", "access-log bucket (a year of audit history)"),
+        new(Layer.Data, "BackupVault3A9C5852", "AWS::Backup::BackupVault", "backup vault (its recovery points, locked in prod, stay with the old vault)"),
+        new(Layer.Data, "BackupPlanA8F64793", "AWS::Backup::BackupPlan", "backup plan (a new one restarts the schedule and its selection)"),
         new(Layer.Api, "TradingApi5184C276", "AWS::ApiGateway::RestApi", "the REST API, whose id is in every client's URL"),
         new(Layer.Api, "TradingApiApiKey7F359AC8", "AWS::ApiGateway::ApiKey", "the API key clients hold"),
         new(Layer.Api, "TradingApiUsagePlanA35CE22E", "AWS::ApiGateway::UsagePlan", "the usage plan clients are throttled by"),
@@ -109,6 +111,8 @@ public static class ExportContract
         (Layer.Security, "TradingPlatform-{env}-Security:ExportsOutputFnGetAttS3EncryptionKeyE102C1CFArn8D8FC4ED", new AttributeOf("S3EncryptionKeyE102C1CF", "Arn")),
         (Layer.Security, "TradingPlatform-{env}-Security:ExportsOutputFnGetAttLambdaEncryptionKeyF0776DAEArnD65F74D7", new AttributeOf("LambdaEncryptionKeyF0776DAE", "Arn")),
         (Layer.Security, "TradingPlatform-{env}-Security:ExportsOutputRefAlertTopic2720D5359ADB6D3E", new RefTo("AlertTopic2720D535")),
+        // Imported by the Data layer's backup vault (issue 11).
+        (Layer.Security, "TradingPlatform-{env}-Security:ExportsOutputFnGetAttBackupEncryptionKeyC122292DArn8CA40E2D", new AttributeOf("BackupEncryptionKeyC122292D", "Arn")),
         (Layer.Network, "TradingPlatform-{env}-Network:ExportsOutputRefTradingVpcB75D9053843139F1", new RefTo("TradingVpcB75D9053")),
         (Layer.Network, "TradingPlatform-{env}-Network:ExportsOutputRefTradingVpcPrivateSubnet1Subnet9312C72636516168", new RefTo("TradingVpcPrivateSubnet1Subnet9312C726")),
         (Layer.Network, "TradingPlatform-{env}-Network:ExportsOutputRefTradingVpcPrivateSubnet2SubnetABEABECF246D690E", new RefTo("TradingVpcPrivateSubnet2SubnetABEABECF")),

@@ -19,6 +19,7 @@ public static class PlatformRules
     public static readonly string[] StatefulTypes =
     [
         "AWS::KMS::Key", "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::Logs::LogGroup", "AWS::RDS::DBCluster",
+        "AWS::Backup::BackupVault",
     ];
 
     /// <summary>Lambda's default regional concurrency quota, and what it must keep unreserved (PutFunctionConcurrency).</summary>

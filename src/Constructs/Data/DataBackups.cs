@@ -1,0 +1,118 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.Backup;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.DynamoDB;
+using Amazon.CDK.AWS.Events;
+using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.RDS;
+using Constructs;
+using TradingPlatform.Config;
+using TradingPlatform.Constructs.Monitoring;
+
+namespace TradingPlatform.Constructs.Data;
+
+/// <summary>
+/// AWS Backup for the data layer: a vault encrypted with the backup key, a plan (daily kept 35 days everywhere; in prod
+/// also monthly kept a year) and a selection of the Aurora cluster and both tables by ARN. In prod the vault is locked
+/// in compliance mode: nobody, root included, can delete a recovery point before its retention ends.
+/// Aurora's own 7-day automated backups and DynamoDB's 35-day point-in-time recovery stay as the fast path;
+/// these recovery points are the long-term copies, kept apart from the resources (and, in prod, locked).
+/// The vault key encrypts recovery points of types AWS Backup fully manages (DynamoDB with advanced backup features);
+/// Aurora snapshots stay encrypted with the cluster's own key (the database key), as AWS Backup documents for RDS.
+/// </summary>
+public sealed class DataBackups : PlatformComponent
+{
+    /// <summary>Daily recovery points, every environment: AWS Backup's own default, and PITR's window for the tables.</summary>
+    public static readonly Duration DailyRetention = Duration.Days(35);
+    /// <summary>Monthly recovery points in prod: a year of month-end states (PCI-DSS 10.7's audit year).</summary>
+    public static readonly Duration MonthlyRetention = Duration.Days(365);
+    /// <summary>
+    /// The grace time of prod's compliance-mode lock: the minimum AWS Backup allows (72 hours). Within it the lock can
+    /// still be removed (a wrong retention found right after the first deploy); after it, it is immutable for ever.
+    /// </summary>
+    public static readonly Duration LockChangeableFor = Duration.Days(3);
+
+    public BackupVault Vault { get; }
+    public Amazon.CDK.AWS.Backup.BackupPlan Plan { get; }
+    public BackupSelection Selection { get; }
+    public Alarm FailedJobsAlarm { get; }
+
+    public DataBackups(
+        Construct scope, string id, EnvironmentSettings settings, IKey backupKey,
+        DatabaseCluster cluster, IEnumerable<ITable> tables, PlatformAlarms alarms)
+        : base(scope, id)
+    {
+        var isProd = settings.Kind == EnvironmentKind.Prod;
+        Vault = new BackupVault(this, "BackupVault", new BackupVaultProps
+        {
+            BackupVaultName = settings.Names.BackupVault,
+            EncryptionKey = backupKey,
+            // Dev-like vaults go with the stack. CloudFormation cannot delete a vault that still holds recovery points:
+            // delete them first (README, Backups) or the stack deletion stops at the vault.
+            RemovalPolicy = settings.StatefulRemovalPolicy,
+            // Compliance mode (a lock with ChangeableFor): bounds every recovery point's retention between the shortest
+            // and the longest of our rules, and after the grace time nobody can shorten, delete or unlock them.
+            LockConfiguration = isProd
+                ? new LockConfiguration { MinRetention = DailyRetention, MaxRetention = MonthlyRetention, ChangeableFor = LockChangeableFor }
+                : null,
+        });
+
+        // 05:00 UTC: after the US session closes and before Europe opens.
+        var rules = new List<BackupPlanRule>
+        {
+            new(new BackupPlanRuleProps
+            {
+                RuleName = "Daily",
+                ScheduleExpression = Schedule.Cron(new CronOptions { Hour = "5", Minute = "0" }),
+                DeleteAfter = DailyRetention,
+            }),
+        };
+        if (isProd)
+        {
+            // No cold storage: Aurora recovery points cannot move there, and a year is within warm storage's economics.
+            rules.Add(new(new BackupPlanRuleProps
+            {
+                RuleName = "Monthly",
+                ScheduleExpression = Schedule.Cron(new CronOptions { Day = "1", Hour = "5", Minute = "0" }),
+                DeleteAfter = MonthlyRetention,
+            }));
+        }
+
+        Plan = new Amazon.CDK.AWS.Backup.BackupPlan(this, "BackupPlan", new BackupPlanProps
+        {
+            BackupPlanName = settings.Names.BackupPlan,
+            BackupVault = Vault,
+            BackupPlanRules = rules.ToArray(),
+        });
+
+        // By ARN, not by tag: a tag someone removes would silently drop a resource from its backups.
+        Selection = Plan.AddSelection("Selection", new BackupSelectionOptions
+        {
+            BackupSelectionName = $"{settings.Names.BackupPlan}-data",
+            Resources =
+            [
+                BackupResource.FromRdsDatabaseCluster(cluster),
+                .. tables.Select(BackupResource.FromDynamoDbTable),
+            ],
+        });
+        NagSuppressions.Add(Selection.Node.FindChild("Role"),
+            new NagSuppression("AwsSolutions-IAM4",
+                "AWSBackupServiceRolePolicyForBackup is the AWS-maintained policy AWS Backup needs to snapshot Aurora and DynamoDB; the selection limits it to our cluster and tables.",
+                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"));
+
+        FailedJobsAlarm = alarms.Add(this, "BackupJobsFailedAlarm", new AlarmDefinition(
+            "backup-jobs-failed",
+            "An AWS Backup job of the trading data failed: that day has no recovery point for the cluster or a table.",
+            new Metric(new MetricProps
+            {
+                Namespace = "AWS/Backup",
+                MetricName = "NumberOfBackupJobsFailed",
+                DimensionsMap = new Dictionary<string, string> { ["BackupVaultName"] = settings.Names.BackupVault },
+                Statistic = Stats.SUM,
+                Period = Duration.Minutes(5),
+            }),
+            1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            // Job counts are only reported when jobs run (once a day): no data is no failure.
+            TreatMissingData.NOT_BREACHING) { EvaluationPeriods = 1 });
+    }
+}

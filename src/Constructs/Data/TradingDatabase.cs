@@ -1,0 +1,227 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.RDS;
+using Constructs;
+using TradingPlatform.Config;
+using TradingPlatform.Constructs.Monitoring;
+
+namespace TradingPlatform.Constructs.Data;
+
+/// <summary>
+/// The trading database: Aurora Serverless v2 PostgreSQL (a writer and readers in other AZs), its security groups
+/// (the database's and the one its clients join), the encrypted log group it exports to, an RDS-managed master
+/// password, enhanced monitoring and Performance Insights, and the alarms that watch it.
+/// </summary>
+public sealed class TradingDatabase : PlatformComponent
+{
+    public const int PostgresPort = 5432;
+
+    /// <summary>Enhanced monitoring granularity: OS metrics (per-process CPU, memory, I/O) every minute.</summary>
+    public static readonly Duration MonitoringInterval = Duration.Seconds(60);
+
+    // Aurora PostgreSQL 17.5; CDK 2.160 predates the constant, hence Of(). Auto minor upgrades stay on.
+    private static readonly AuroraPostgresEngineVersion EngineVersion = AuroraPostgresEngineVersion.Of("17.5", "17");
+
+    public DatabaseCluster Cluster { get; }
+    /// <summary>Members of this group, and only they, may connect to Aurora on 5432.</summary>
+    public SecurityGroup ClientSecurityGroup { get; }
+    public IReadOnlyList<Alarm> Alarms { get; }
+
+    public TradingDatabase(
+        Construct scope, string id, EnvironmentSettings settings, IVpc vpc, IKey databaseKey, IKey logsKey, PlatformAlarms alarms)
+        : base(scope, id)
+    {
+        ClientSecurityGroup = new SecurityGroup(this, "DatabaseClientSecurityGroup", new SecurityGroupProps
+        {
+            Vpc = vpc,
+            Description = "Workloads allowed to reach the trading database",
+            // Clients may call AWS APIs over TLS and the database; nothing else leaves them.
+            AllowAllOutbound = false,
+        });
+        ClientSecurityGroup.AddEgressRule(Peer.AnyIpv4(), Port.Tcp(443), "AWS APIs over TLS (via NAT or gateway endpoints)");
+
+        // A fixed identifier lets us create the log group RDS exports to before the cluster exists,
+        // so it is encrypted and has a retention from the start (RDS would otherwise create it bare).
+        var clusterIdentifier = settings.Names.DatabaseCluster;
+        var logGroup = SecureDefaults.LogGroup(this, "DatabaseLogGroup", settings, logsKey,
+            $"/aws/rds/cluster/{clusterIdentifier}/postgresql");
+
+        // The database never initiates connections, so its group allows no egress at all.
+        var databaseSecurityGroup = new SecurityGroup(this, "DatabaseSecurityGroup", new SecurityGroupProps
+        {
+            Vpc = vpc,
+            Description = "Trading database: ingress from database clients on 5432 only",
+            AllowAllOutbound = false,
+        });
+
+        // Performance Insights keeps samples of SQL text (which may carry trading data): the database's own key.
+        // 7 days is the free tier; incidents are investigated within days, and the samples are sensitive.
+        // The key can be set in place while none is set (the RDS resource provider treats it as immutable only once
+        // set), so switching PI on updates the instances; changing the key later would REPLACE every instance.
+        ServerlessV2ClusterInstanceProps Instance(bool scaleWithWriter) => new()
+        {
+            ScaleWithWriter = scaleWithWriter,
+            EnablePerformanceInsights = true,
+            PerformanceInsightEncryptionKey = databaseKey,
+            PerformanceInsightRetention = PerformanceInsightRetention.DEFAULT,
+        };
+        var readers = Enumerable.Range(1, settings.AuroraReaders)
+            // A reader in the writer's promotion tier keeps the writer's capacity, so failover is seamless.
+            .Select(n => ClusterInstance.ServerlessV2($"reader{n}", Instance(scaleWithWriter: n == 1)))
+            .ToArray();
+
+        Cluster = new DatabaseCluster(this, "TradingDatabase", new DatabaseClusterProps
+        {
+            SecurityGroups = [databaseSecurityGroup],
+            ClusterIdentifier = clusterIdentifier,
+            Engine = DatabaseClusterEngine.AuroraPostgres(new AuroraPostgresClusterEngineProps { Version = EngineVersion }),
+            ServerlessV2MinCapacity = settings.AuroraMinCapacity,
+            ServerlessV2MaxCapacity = settings.AuroraMaxCapacity,
+            // Writer and readers are configured alike (ScaleWithWriter only matters for readers).
+            Writer = ClusterInstance.ServerlessV2("writer", Instance(scaleWithWriter: false)),
+            Readers = readers,
+            Vpc = vpc,
+            VpcSubnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
+            Port = PostgresPort,
+            StorageEncrypted = true,
+            StorageEncryptionKey = databaseKey,
+            IamAuthentication = true,
+            CloudwatchLogsExports = ["postgresql"],
+            // Enhanced monitoring on every instance; the L2 creates the role RDS publishes OS metrics with.
+            MonitoringInterval = MonitoringInterval,
+            Backup = new BackupProps { Retention = Duration.Days(7) },
+            DeletionProtection = settings.DeletionProtection,
+            // Where data must survive the stack, keep a final snapshot rather than a running cluster.
+            RemovalPolicy = settings.DestroysDataOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT,
+        });
+        Cluster.Node.AddDependency(logGroup);
+        UseRdsManagedMasterPassword(Cluster, databaseKey);
+        AllowClients(databaseSecurityGroup);
+        Suppress(settings);
+        Alarms = CreateAlarms(settings, alarms);
+    }
+
+    /// <summary>
+    /// The ingress on the database group and the matching egress on the client group. Connections.AllowFrom would
+    /// name these rules after the peer group's unique id, which includes this component's id: the rules would get
+    /// new logical ids, and CloudFormation cannot create a duplicate of a rule that still exists ("already exists").
+    /// So they are written out with the construct ids they have had since the stack created them directly.
+    /// </summary>
+    private void AllowClients(SecurityGroup databaseSecurityGroup)
+    {
+        var stackId = Stack.Of(this).Node.Id;
+        var clientId = LogicalIds.Make([stackId, "DatabaseClientSecurityGroup"]);
+        var databaseId = LogicalIds.Make([stackId, "DatabaseSecurityGroup"]);
+        _ = new CfnSecurityGroupIngress(databaseSecurityGroup, $"from {clientId}:{PostgresPort}", new CfnSecurityGroupIngressProps
+        {
+            GroupId = databaseSecurityGroup.SecurityGroupId,
+            SourceSecurityGroupId = ClientSecurityGroup.SecurityGroupId,
+            IpProtocol = "tcp",
+            FromPort = PostgresPort,
+            ToPort = PostgresPort,
+            Description = "Database clients",
+        });
+        _ = new CfnSecurityGroupEgress(ClientSecurityGroup, $"to {databaseId}:{PostgresPort}", new CfnSecurityGroupEgressProps
+        {
+            GroupId = ClientSecurityGroup.SecurityGroupId,
+            DestinationSecurityGroupId = databaseSecurityGroup.SecurityGroupId,
+            IpProtocol = "tcp",
+            FromPort = PostgresPort,
+            ToPort = PostgresPort,
+            Description = "Database clients",
+        });
+    }
+
+    /// <summary>
+    /// RDS keeps the master password in Secrets Manager, encrypted with the database key, and rotates it
+    /// itself (every 7 days), with no rotation Lambda to run or patch. CDK 2.160's L2 cannot express this,
+    /// so the L1 is adjusted: the L2's generated secret is removed and RDS manages the password instead.
+    /// </summary>
+    private static void UseRdsManagedMasterPassword(DatabaseCluster cluster, IKey databaseKey)
+    {
+        var cfnCluster = (CfnDBCluster)cluster.Node.DefaultChild!;
+        cfnCluster.MasterUsername = "trading_admin";
+        cfnCluster.AddPropertyDeletionOverride("MasterUserPassword");
+        cfnCluster.ManageMasterUserPassword = true;
+        cfnCluster.MasterUserSecret = new CfnDBCluster.MasterUserSecretProperty { KmsKeyId = databaseKey.KeyArn };
+        if (!cluster.Node.TryRemoveChild("Secret"))
+        {
+            throw new InvalidOperationException("Expected the L2 cluster's generated secret to replace; CDK changed its construct tree");
+        }
+    }
+
+    private void Suppress(EnvironmentSettings settings)
+    {
+        // By environment kind, not by the DeletionProtection value it excuses (see IsDisposable).
+        if (settings.Kind.IsDisposable())
+        {
+            NagSuppressions.Add(Cluster,
+                new NagSuppression("AwsSolutions-RDS10",
+                    $"'{settings.Suffix}' is a disposable dev-like environment by preset; staging and prod enable deletion protection."));
+        }
+
+        NagSuppressions.Add(Cluster.Node.FindChild("MonitoringRole"),
+            new NagSuppression("AwsSolutions-IAM4",
+                "AmazonRDSEnhancedMonitoringRole is the AWS-maintained policy RDS needs to publish OS metrics to CloudWatch Logs (RDSOSMetrics) and nothing else.",
+                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"));
+    }
+
+    private IReadOnlyList<Alarm> CreateAlarms(EnvironmentSettings settings, PlatformAlarms alarms)
+    {
+        var thresholds = settings.Alarms;
+        // Cluster-level metrics (DBClusterIdentifier) aggregate the datapoints of every instance, so Maximum is the
+        // busiest instance and Minimum the tightest one: a writer at its limit is not averaged away by idle readers.
+        // The identifier is the fixed physical name, as on the Api layer's dashboard.
+        Metric ClusterMetric(string name, string statistic) => new(new MetricProps
+        {
+            Namespace = "AWS/RDS",
+            MetricName = name,
+            DimensionsMap = new Dictionary<string, string> { ["DBClusterIdentifier"] = settings.Names.DatabaseCluster },
+            Statistic = statistic,
+            Period = Duration.Minutes(5),
+        });
+
+        return
+        [
+            alarms.Add(this, "DatabaseCpuAlarm", new AlarmDefinition(
+                "aurora-cpu-high",
+                "An Aurora instance's CPU is near saturation: queries queue and the API's writes slow down or time out.",
+                ClusterMetric("CPUUtilization", Stats.MAXIMUM), thresholds.AuroraCpuPercent, ComparisonOperator.GREATER_THAN_THRESHOLD,
+                // Serverless v2 at >= 0.5 ACU never pauses, so no CPU datapoints means no instance is reporting: the
+                // database is down or unreachable. This alarm is the one that pages for a silent database.
+                TreatMissingData.BREACHING)),
+            alarms.Add(this, "DatabaseAcuUtilizationAlarm", new AlarmDefinition(
+                "aurora-acu-near-max",
+                "Aurora is running at its configured maximum capacity (ACU): it cannot scale further, so more load means slower queries.",
+                ClusterMetric("ACUUtilization", Stats.MAXIMUM), thresholds.AuroraAcuUtilizationPercent,
+                ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                // Silence is a down database, which aurora-cpu-high already pages for: keep the last state.
+                TreatMissingData.MISSING)),
+            alarms.Add(this, "DatabaseFreeableMemoryAlarm", new AlarmDefinition(
+                "aurora-freeable-memory-low",
+                "An Aurora instance is running out of memory: it is close to swapping, and queries and connections slow down or fail.",
+                // FreeableMemory is in bytes; the threshold is set in MiB.
+                ClusterMetric("FreeableMemory", Stats.MINIMUM), thresholds.AuroraFreeableMemoryMiB * 1024 * 1024,
+                ComparisonOperator.LESS_THAN_THRESHOLD,
+                // Silence is a down database, which aurora-cpu-high already pages for: keep the last state.
+                TreatMissingData.MISSING)),
+            alarms.Add(this, "DatabaseConnectionsAlarm", new AlarmDefinition(
+                "aurora-connections-high",
+                "An Aurora instance holds more connections than the platform opens itself: a connection leak or an unknown client.",
+                ClusterMetric("DatabaseConnections", Stats.MAXIMUM), thresholds.AuroraConnections, ComparisonOperator.GREATER_THAN_THRESHOLD,
+                // Silence is a down database, which aurora-cpu-high already pages for: keep the last state.
+                TreatMissingData.MISSING)),
+            alarms.Add(this, "DatabaseReplicaLagAlarm", new AlarmDefinition(
+                "aurora-replica-lag-high",
+                "An Aurora reader lags behind the writer: reads return stale data, and a failover to it would take longer.",
+                // Only readers report AuroraReplicaLag, so the cluster-level series is the readers', whichever instance
+                // is a reader after a failover; Maximum is the most lagging one.
+                ClusterMetric("AuroraReplicaLag", Stats.MAXIMUM), thresholds.AuroraReplicaLagMs, ComparisonOperator.GREATER_THAN_THRESHOLD,
+                // No lag datapoints while the cluster has readers means no reader is replicating: there is no
+                // failover target, which is worth a page even while the writer (and its CPU alarm) is fine.
+                TreatMissingData.BREACHING)),
+        ];
+    }
+}
