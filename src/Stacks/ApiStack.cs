@@ -33,13 +33,15 @@ public sealed class ApiStackProps : StackProps
 
 /// <summary>
 /// The stateless edge, deployed last: the ingestion function, the REST API in front of it, the web firewall in front
-/// of that, each with the alarms that watch it.
+/// of that, and the environment's operations view: the dashboard and the platform-health alarm over every layer.
 /// </summary>
 public sealed class ApiStack : LayerStack
 {
     public IngestionFunction Ingestion { get; }
     public TradingRestApi TradingApi { get; }
     public WebFirewall Firewall { get; }
+    public PlatformDashboard Dashboard { get; }
+    public PlatformHealth Health { get; }
 
     public Function DataProcessingFunction => Ingestion.Function;
     public RestApi Api => TradingApi.Api;
@@ -69,5 +71,9 @@ public sealed class ApiStack : LayerStack
             Description = "API Gateway URL",
             ExportName = $"ApiUrl-{settings.Suffix}",
         });
+
+        Dashboard = new PlatformDashboard(this, "Dashboard", alarms, new PlatformDashboardSources(Ingestion, TradingApi, Firewall));
+        // Last: every alarm of every layer, this one included, is in the catalog by now.
+        Health = new PlatformHealth(this, "Health", alarms);
     }
 }
