@@ -43,6 +43,19 @@ public sealed partial class PlatformHealthTests(SynthesizedApps apps)
         rule.ShouldNotContain("{Import:", customMessage: "no cross-stack export for another layer's alarm");
     }
 
+    [Fact]
+    public void Composite_alarm_rule_fits_cloudwatchs_limit_in_the_largest_environment()
+    {
+        // CloudWatch refuses an AlarmRule longer than 10,240 characters, at deploy time. Prod has the most alarms
+        // (a NAT gateway per AZ); measure the rule as deployed, each alarm as its full ARN.
+        var env = apps.Prod;
+        var composite = ApiJson(env).ResourcesOfType("AWS::CloudWatch::CompositeAlarm").Single().Resource.Properties();
+        var deployed = AlarmTerm().Replace(Flatten(composite["AlarmRule"]), term => term.Groups[1].Value.StartsWith("{GetAtt:")
+            ? $"ALARM(\"arn:aws:cloudwatch:{env.Settings.Region}:{env.Settings.Account}:alarm:{AlarmNameOf(env, term.Groups[1].Value["{GetAtt:".Length..term.Groups[1].Value.IndexOf('.')])}\")"
+            : term.Value);
+        deployed.Length.ShouldBeLessThanOrEqualTo(10_240, "split the composite (e.g. one per layer) before it outgrows the limit");
+    }
+
     [Theory]
     [InlineData("dev")]
     [InlineData("prod")]
