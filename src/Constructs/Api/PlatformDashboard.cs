@@ -77,7 +77,7 @@ public sealed class PlatformDashboard : PlatformComponent
 
         string[] tables = [names.SessionsTable, names.ApiKeysTable];
         Metric Table(string table, string metricName) =>
-            Literal("AWS/DynamoDB", metricName, Stats.SUM, new() { ["TableName"] = table });
+            Literal("AWS/DynamoDB", metricName, Stats.SUM, new() { ["TableName"] = table }, $"{table} {metricName}");
         Dashboard.AddWidgets(
             Graph("DynamoDB: read / write throttle events",
                 tables.SelectMany(t => new IMetric[] { Table(t, "ReadThrottleEvents"), Table(t, "WriteThrottleEvents") }).ToArray()),
@@ -93,8 +93,9 @@ public sealed class PlatformDashboard : PlatformComponent
                 tables.SelectMany(t => new IMetric[] { Table(t, "ConsumedReadCapacityUnits"), Table(t, "ConsumedWriteCapacityUnits") }).ToArray()));
     }
 
-    private static Metric Literal(string ns, string metricName, string statistic, Dictionary<string, string> dimensions) => new(new MetricProps
+    private static Metric Literal(string ns, string metricName, string statistic, Dictionary<string, string> dimensions, string? label = null) => new(new MetricProps
     {
+        Label = label,
         Namespace = ns,
         MetricName = metricName,
         DimensionsMap = dimensions,
