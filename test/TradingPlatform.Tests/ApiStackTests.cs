@@ -80,12 +80,13 @@ public sealed class ApiStackTests(SynthesizedApps apps)
     [Fact]
     public void Function_may_use_only_the_keys_it_encrypts_with()
     {
-        // S3 key: data keys for SSE-KMS objects. Lambda key: the encrypted dead-letter queue.
+        // S3 key: data keys for SSE-KMS objects. (The Lambda key encrypts the environment through Lambda's own grant,
+        // and there is no dead-letter queue any more, so the role needs no Lambda-key permission.)
         var keyResources = FunctionPolicyStatements()
             .Where(s => Actions(s).Any(a => a.StartsWith("kms:")))
             .Select(s => s["Resource"]!.ToJsonString())
             .ToList();
-        keyResources.ShouldAllBe(r => r.Contains("S3EncryptionKey") || r.Contains("LambdaEncryptionKey"));
+        keyResources.ShouldAllBe(r => r.Contains("S3EncryptionKey"), "the role may use the S3 key only");
         keyResources.ShouldContain(r => r.Contains("S3EncryptionKey"));
     }
 

@@ -1,0 +1,167 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.Lambda;
+using Amazon.CDK.AWS.S3;
+using Constructs;
+using TradingPlatform.Config;
+using TradingPlatform.Constructs.Monitoring;
+
+namespace TradingPlatform.Constructs.Api;
+
+public sealed record IngestionFunctionProps
+{
+    public required IVpc Vpc { get; init; }
+    /// <summary>The function joins this group so Aurora admits it on 5432.</summary>
+    public required ISecurityGroup DatabaseClientSecurityGroup { get; init; }
+    public required IBucket IngestionBucket { get; init; }
+    public required IBucket AnalyticsBucket { get; init; }
+    /// <summary>Folder holding the published data-processing function (see Stacks.DataProcessorAsset).</summary>
+    public required string AssetDir { get; init; }
+    /// <summary>Encrypts the function's environment variables.</summary>
+    public required IKey LambdaKey { get; init; }
+    /// <summary>Encrypts the function's log group.</summary>
+    public required IKey LogsKey { get; init; }
+}
+
+/// <summary>
+/// The data-processing (ingestion) function behind POST /data: the C# handler in private subnets as a database
+/// client, its encrypted log group, least-privilege grants on its S3 prefixes, its cdk-nag exemptions, and the
+/// alarms that say it fails, is throttled, is about to time out or is about to run out of its reservation.
+/// </summary>
+/// <remarks>
+/// No dead-letter queue: API Gateway invokes the function synchronously (Lambda proxy), and Lambda only sends
+/// asynchronous invocations that failed to a DLQ. A failed request is answered 5XX to the client, who retries with
+/// its Idempotency-Key; the errors and 5XX alarms are what tells us.
+/// </remarks>
+public sealed class IngestionFunction : PlatformComponent
+{
+    public const string Handler = "DataProcessor::TradingPlatform.Functions.DataProcessor.Function::HandleAsync";
+    /// <summary>Where the handler writes in the ingestion bucket: trade NDJSON and idempotency records.</summary>
+    public static readonly IReadOnlyList<string> IngestionPrefixes = ["trades/*", "idempotency/*"];
+    /// <summary>Where the handler writes per-symbol aggregates in the analytics bucket.</summary>
+    public const string AnalyticsPrefix = "aggregates/*";
+    /// <summary>The handler gives S3 20 s in all, which keeps it inside API Gateway's 29 s integration timeout.</summary>
+    public static readonly Duration Timeout = Duration.Seconds(25);
+
+    public Function Function { get; }
+    public IReadOnlyList<Alarm> Alarms { get; }
+
+    public IngestionFunction(Construct scope, string id, EnvironmentSettings settings, IngestionFunctionProps props, PlatformAlarms alarms)
+        : base(scope, id)
+    {
+        var functionName = settings.Names.DataProcessorFunction;
+
+        Function = new Function(this, "DataProcessingFunction", new FunctionProps
+        {
+            FunctionName = functionName,
+            // CDK 2.160 predates the dotnet10 constant (the seed's nodejs18.x is past end of support).
+            Runtime = new Runtime("dotnet10", RuntimeFamily.DOTNET_CORE),
+            Handler = Handler,
+            // Published by the app's build (TradingPlatform.csproj); see DataProcessorAsset.
+            Code = Code.FromAsset(props.AssetDir),
+            Architecture = Architecture.ARM_64,
+            MemorySize = 512,
+            Timeout = Timeout,
+            Environment = new Dictionary<string, string>
+            {
+                ["ENVIRONMENT"] = settings.Suffix,
+                ["INGESTION_BUCKET"] = props.IngestionBucket.BucketName,
+                ["ANALYTICS_BUCKET"] = props.AnalyticsBucket.BucketName,
+            },
+            EnvironmentEncryption = props.LambdaKey,
+            // Private subnets: the function reaches Aurora and AWS APIs, and nothing reaches it but API Gateway.
+            Vpc = props.Vpc,
+            VpcSubnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
+            SecurityGroups = [props.DatabaseClientSecurityGroup],
+            // An explicit, encrypted log group replaces the seed's deprecated logRetention custom resource.
+            LogGroup = SecureDefaults.LogGroup(this, "DataProcessingLogGroup", settings, props.LogsKey, $"/aws/lambda/{functionName}"),
+            Tracing = Tracing.ACTIVE,
+            ReservedConcurrentExecutions = settings.FunctionReservedConcurrency,
+        });
+
+        // Only what the handler does: write trades (and idempotency records) and aggregates, and read them
+        // back (HeadObject) to answer retries; listing lets a missing key read as 404 rather than 403.
+        foreach (var prefix in IngestionPrefixes)
+        {
+            props.IngestionBucket.GrantPut(Function, prefix);
+            props.IngestionBucket.GrantRead(Function, prefix);
+        }
+
+        props.AnalyticsBucket.GrantPut(Function, AnalyticsPrefix);
+        props.AnalyticsBucket.GrantRead(Function, AnalyticsPrefix);
+
+        Suppress();
+        Alarms = CreateAlarms(settings, alarms);
+    }
+
+    private void Suppress()
+    {
+        NagSuppressions.Add(Function.Role!.Node.FindChild("DefaultPolicy"),
+            new NagSuppression("PCI.DSS.321-IAMNoInlinePolicy",
+                "Generated from least-privilege grants, attached to this function's role only."),
+            new NagSuppression("AwsSolutions-IAM5",
+                "X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions.",
+                "Resource::*"),
+            new NagSuppression("AwsSolutions-IAM5",
+                "CDK grant action groups (put, abort multipart, read back for idempotent retries), confined to the handler's prefixes.",
+                "Action::s3:Abort*", "Action::s3:GetBucket*", "Action::s3:GetObject*", "Action::s3:List*"),
+            new NagSuppression("AwsSolutions-IAM5",
+                "Encrypting each new object needs fresh data keys from the S3 key named in the statement.",
+                "Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"),
+            new NagSuppression("AwsSolutions-IAM5",
+                "Object keys are generated per batch, so access is granted per prefix: trades/, idempotency/ and aggregates/ only.",
+                @"/^Resource::.*IngestionBucket.*\/(trades|idempotency)\/\*$/g",
+                @"/^Resource::.*AnalyticsBucket.*\/aggregates\/\*$/g"));
+        NagSuppressions.Add(Function.Role!,
+            new NagSuppression("AwsSolutions-IAM4",
+                "AWS-managed Lambda policies: CloudWatch Logs writes and the VPC network interfaces the function needs.",
+                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"));
+    }
+
+    /// <summary>A metric of this function over 5 minutes (FunctionName dimension).</summary>
+    public IMetric Metric(string metricName, string statistic) => Function.Metric(metricName, new MetricOptions
+    {
+        Statistic = statistic,
+        Period = Duration.Minutes(5),
+    });
+
+    private IReadOnlyList<Alarm> CreateAlarms(EnvironmentSettings settings, PlatformAlarms alarms)
+    {
+        var thresholds = settings.Alarms;
+        var timeoutMs = Timeout.ToMilliseconds();
+        var reservation = settings.FunctionReservedConcurrency;
+
+        // Every metric below is only published when the function is invoked: no datapoint means no traffic,
+        // which is neither an error, a throttle, a slow request nor a crowd. Silence is NOT_BREACHING throughout;
+        // "is the API receiving traffic at all" is a business question the dashboard answers, not a page.
+        return
+        [
+            alarms.Add(this, "DataProcessingErrorsAlarm", new AlarmDefinition(
+                "ingestion-function-errors",
+                "The ingestion function failed invocations (unhandled exceptions, timeouts, out of memory): clients get 5XX.",
+                Metric("Errors", Stats.SUM), thresholds.FunctionErrors, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                TreatMissingData.NOT_BREACHING)),
+            alarms.Add(this, "DataProcessingThrottlesAlarm", new AlarmDefinition(
+                "ingestion-function-throttles",
+                "The ingestion function hit its reserved concurrency and Lambda refused requests: clients get 5XX/429.",
+                // Any throttle is a refused trade batch: one period, one occurrence.
+                Metric("Throttles", Stats.SUM), 1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                TreatMissingData.NOT_BREACHING) { EvaluationPeriods = 1 }),
+            alarms.Add(this, "DataProcessingDurationAlarm", new AlarmDefinition(
+                "ingestion-function-duration",
+                $"The ingestion function's p99 duration is close to its {Timeout.ToSeconds()} s timeout: slow S3 or Aurora; requests are about to time out.",
+                Metric("Duration", Stats.Percentile(99)), thresholds.FunctionDurationShareOfTimeout * timeoutMs,
+                ComparisonOperator.GREATER_THAN_THRESHOLD,
+                TreatMissingData.NOT_BREACHING)),
+            alarms.Add(this, "DataProcessingConcurrencyAlarm", new AlarmDefinition(
+                "ingestion-function-concurrency",
+                $"The ingestion function uses most of its {reservation} reserved concurrent executions: the next burst is throttled.",
+                Metric("ConcurrentExecutions", Stats.MAXIMUM), thresholds.FunctionConcurrencyShareOfReservation * reservation,
+                ComparisonOperator.GREATER_THAN_THRESHOLD,
+                TreatMissingData.NOT_BREACHING)),
+        ];
+    }
+}

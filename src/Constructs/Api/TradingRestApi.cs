@@ -1,0 +1,156 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.APIGateway;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.KMS;
+using Amazon.CDK.AWS.Lambda;
+using Constructs;
+using TradingPlatform.Config;
+using TradingPlatform.Constructs.Monitoring;
+using TradingPlatform.Stacks;
+
+namespace TradingPlatform.Constructs.Api;
+
+/// <summary>
+/// The REST API clients hold: POST /data with an API key under a usage plan, a request model and validator in front
+/// of the ingestion function, JSON access logs and execution logs without bodies, its cdk-nag exemptions, and the
+/// alarms on what clients see: the share of requests answered 5XX and the p99 latency.
+/// </summary>
+public sealed class TradingRestApi : PlatformComponent
+{
+    public RestApi Api { get; }
+    public IReadOnlyList<Alarm> Alarms { get; }
+
+    public TradingRestApi(Construct scope, string id, EnvironmentSettings settings, IFunction handler, IKey logsKey, PlatformAlarms alarms)
+        : base(scope, id)
+    {
+        var accessLogs = SecureDefaults.LogGroup(this, "ApiAccessLogGroup", settings, logsKey);
+
+        Api = new RestApi(this, "TradingApi", new RestApiProps
+        {
+            RestApiName = settings.Names.RestApi,
+            Description = "API for trading analytics platform",
+            EndpointTypes = [EndpointType.REGIONAL],
+            // Execution logging needs the account-level CloudWatch role. It is shared by every API in the
+            // region, so keep it when this stack goes away (another environment may rely on it).
+            CloudWatchRole = true,
+            CloudWatchRoleRemovalPolicy = RemovalPolicy.RETAIN,
+            DeployOptions = new StageOptions
+            {
+                StageName = settings.Suffix,
+                LoggingLevel = MethodLoggingLevel.INFO,
+                // Must be explicitly false: true (the seed) writes full request/response bodies, i.e.
+                // trading data, to CloudWatch; leaving it unset is not a guarantee.
+                DataTraceEnabled = false,
+                MetricsEnabled = true,
+                TracingEnabled = true,
+                AccessLogDestination = new LogGroupLogDestination(accessLogs),
+                AccessLogFormat = AccessLogFormat.JsonWithStandardFields(new JsonWithStandardFieldProps
+                {
+                    Caller = true, HttpMethod = true, Ip = true, Protocol = true, RequestTime = true,
+                    ResourcePath = true, ResponseLength = true, Status = true, User = true,
+                }),
+            },
+        });
+
+        var validator = Api.AddRequestValidator("TradeBatchValidator", new RequestValidatorOptions
+        {
+            ValidateRequestBody = true,
+            ValidateRequestParameters = true,
+        });
+        var tradeBatchModel = Api.AddModel("TradeBatchModel", new ModelOptions
+        {
+            ContentType = "application/json",
+            ModelName = "TradeBatch",
+            Schema = TradeBatchSchema.Create(),
+        });
+
+        var dataResource = Api.Root.AddResource("data");
+        var postData = dataResource.AddMethod("POST", new LambdaIntegration(handler), new MethodOptions
+        {
+            ApiKeyRequired = true,
+            RequestValidator = validator,
+            RequestModels = new Dictionary<string, IModel> { ["application/json"] = tradeBatchModel },
+        });
+
+        var usagePlan = Api.AddUsagePlan("UsagePlan", new UsagePlanProps
+        {
+            Name = settings.Names.UsagePlan,
+            Throttle = new ThrottleSettings { RateLimit = 1000, BurstLimit = 2000 },
+        });
+        usagePlan.AddApiStage(new UsagePlanPerApiStage { Stage = Api.DeploymentStage });
+
+        var apiKey = Api.AddApiKey("ApiKey", new ApiKeyOptions { ApiKeyName = settings.Names.ApiKey });
+        // What usagePlan.AddApiKey(apiKey) does, except the construct id: the CDK names the association after the
+        // key's path, which now includes this component; with the path the key had before components existed, the
+        // association keeps its logical id. (A new id would be created before the old one is deleted, and API Gateway
+        // refuses a second association of the same key and plan: the deploy would fail.)
+        new CfnUsagePlanKey(usagePlan, $"UsagePlanKeyResource:{UniqueIdWithoutComponents(apiKey)}", new CfnUsagePlanKeyProps
+        {
+            KeyId = apiKey.KeyId,
+            KeyType = "API_KEY",
+            UsagePlanId = usagePlan.UsagePlanId,
+        });
+
+        NagSuppressions.Add(postData,
+            new NagSuppression("AwsSolutions-APIG4",
+                "Callers are trading systems, not users: each is identified by its API key under the usage plan (seed contract), behind WAF."),
+            new NagSuppression("AwsSolutions-COG4",
+                "No end users sign in to this API; machine clients authenticate with API keys, so a Cognito authorizer has no user pool to use."));
+        NagSuppressions.Add(Api.DeploymentStage,
+            new NagSuppression("PCI.DSS.321-APIGWCacheEnabledAndEncrypted",
+                "The API only accepts POST /data writes; caching their responses would be wrong, so no cache (and no cached data) exists."),
+            new NagSuppression("PCI.DSS.321-APIGWSSLEnabled",
+                "Client certificates authenticate API Gateway to HTTP back ends; the only integration is Lambda proxy over the signed AWS API."));
+        NagSuppressions.Add(Api.Node.FindChild("CloudWatchRole"),
+            new NagSuppression("AwsSolutions-IAM4",
+                "The account-level API Gateway logging role needs exactly the AWS-managed push-to-CloudWatch policy.",
+                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"));
+
+        Alarms = CreateAlarms(settings, alarms);
+    }
+
+    /// <summary>The CDK's Names.nodeUniqueId of a construct, computed on its path without platform components.</summary>
+    private static string UniqueIdWithoutComponents(IConstruct construct) =>
+        LogicalIds.Make(construct.Node.Scopes.Skip(1).Where(scope => scope is not PlatformComponent).Select(scope => scope.Node.Id).ToList());
+
+    /// <summary>A metric of the stage clients call (ApiName and Stage dimensions), over 5 minutes.</summary>
+    public IMetric Metric(string metricName, string statistic) => Api.DeploymentStage.Metric(metricName, new MetricOptions
+    {
+        Statistic = statistic,
+        Period = Duration.Minutes(5),
+    });
+
+    private IReadOnlyList<Alarm> CreateAlarms(EnvironmentSettings settings, PlatformAlarms alarms)
+    {
+        // The share of requests answered 5XX, as the ratio of two sums: 5XXError is 0 or 1 per request, so this equals
+        // its Average*100, but written out the alarm reads the same as the dashboard's two counts. With no requests
+        // both sums are missing and so is the ratio.
+        var serverErrorRate = new MathExpression(new MathExpressionProps
+        {
+            Expression = "100 * errors / requests",
+            UsingMetrics = new Dictionary<string, IMetric>
+            {
+                ["errors"] = Metric("5XXError", Stats.SUM),
+                ["requests"] = Metric("Count", Stats.SUM),
+            },
+            Label = "5XX responses (% of requests)",
+            Period = Duration.Minutes(5),
+        });
+
+        return
+        [
+            alarms.Add(this, "TradingApi5xxAlarm", new AlarmDefinition(
+                "api-5xx-rate",
+                "The REST API answers too many requests with 5XX: trade batches are not being stored.",
+                serverErrorRate, settings.Alarms.Api5xxPercent, ComparisonOperator.GREATER_THAN_THRESHOLD,
+                // No requests, no datapoint: nothing failed. Traffic volume is on the dashboard.
+                TreatMissingData.NOT_BREACHING)),
+            alarms.Add(this, "TradingApiLatencyAlarm", new AlarmDefinition(
+                "api-p99-latency",
+                "The REST API's p99 latency as clients see it is too high: clients' timeouts and retries follow.",
+                Metric("Latency", Stats.Percentile(99)), settings.Alarms.ApiP99LatencyMs, ComparisonOperator.GREATER_THAN_THRESHOLD,
+                // No requests, no latency datapoint: nobody waited.
+                TreatMissingData.NOT_BREACHING)),
+        ];
+    }
+}
