@@ -10,8 +10,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cdk synth --quiet -o "$work/cdk.out" > /dev/null
-cdk-dia --tree "$work/cdk.out/tree.json" --target "$work/diagram.png" > /dev/null
-# cdk-dia renders at 200 dpi (some 14,000 pixels wide): render its graph again at a size a README can show.
-sed 's/dpi = 200;/dpi = 56;/' "$work/diagram.dot" | dot -Tpng -o docs/architecture.png 2> "$work/dot.log" \
+# cdk-dia writes the graph (diagram.dot), then renders it at 200 dpi with orthogonal edges, which graphviz's
+# router cannot do for a graph this size (it aborts). The graph is what we need: render it ourselves.
+cdk-dia --tree "$work/cdk.out/tree.json" --target "$work/diagram.png" > "$work/cdk-dia.log" 2>&1 || true
+[ -s "$work/diagram.dot" ] || { cat "$work/cdk-dia.log" >&2; exit 1; }
+# README-sized: 48 dpi, straight edges, and unflatten staggers the long rows of sibling nodes.
+sed -e 's/dpi = 200;/dpi = 48;/' -e 's/splines = "ortho";/splines = "polyline";/' "$work/diagram.dot" \
+  | unflatten -f -l 3 -c 6 | dot -Tpng -o docs/architecture.png 2> "$work/dot.log" \
   || { cat "$work/dot.log" >&2; exit 1; }
 echo "diagram: docs/architecture.png"
