@@ -95,7 +95,7 @@ internal sealed class FakeStore : IObjectStore
         return Task.FromResult(Objects.TryGetValue((bucket, key), out var o) ? new StoredObject(o.Hash) : null);
     }
 
-    public Task<PutResult> PutIfAbsentAsync(string bucket, string key, byte[] content, string contentType, string payloadSha256, string batchId, CancellationToken cancellationToken)
+    public Task<PutResult> PutIfAbsentAsync(string bucket, string key, ReadOnlyMemory<byte> content, string contentType, string payloadSha256, string batchId, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Calls);
         if (FailWith is not null)
@@ -103,7 +103,7 @@ internal sealed class FakeStore : IObjectStore
             throw FailWith;
         }
 
-        return Task.FromResult(Objects.TryAdd((bucket, key), (content, payloadSha256)) ? PutResult.Created : PutResult.AlreadyExists);
+        return Task.FromResult(Objects.TryAdd((bucket, key), (content.ToArray(), payloadSha256)) ? PutResult.Created : PutResult.AlreadyExists);
     }
 }
 

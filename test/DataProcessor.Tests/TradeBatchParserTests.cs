@@ -272,7 +272,9 @@ public sealed class TradeBatchParserTests
     [InlineData("0.000000001", "must have at most 8 decimal places")]
     [InlineData("1.0000000000000000000000000000001", "must have at most 8 decimal places")]
     [InlineData("1e-9", "must have at most 8 decimal places")]
-    [InlineData("1e400", "must be a number > 0 and <= 1000000000")]
+    [InlineData("1e400", "must be <= 1000000000")]
+    [InlineData("1e-400", "must have at most 8 decimal places")]
+    [InlineData("1e99999999999999999999", "must be a number > 0 and <= 1000000000")]
     public void Price_and_quantity_are_positive_bounded_and_have_at_most_8_decimals(string literal, string? message)
     {
         // The 31-digit literal would be silently rounded to 1 by System.Decimal: it must be refused, not altered.

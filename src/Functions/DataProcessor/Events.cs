@@ -2,25 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace TradingPlatform.Functions.DataProcessor;
 
-/// <summary>The parts of an API Gateway REST (v1) Lambda proxy event that this function reads.</summary>
-public sealed class ApiGatewayProxyRequest
-{
-    public string? HttpMethod { get; set; }
-
-    public string? Body { get; set; }
-
-    public bool? IsBase64Encoded { get; set; }
-
-    public Dictionary<string, string?>? Headers { get; set; }
-
-    public ApiGatewayRequestContext? RequestContext { get; set; }
-}
-
-public sealed class ApiGatewayRequestContext
-{
-    public string? RequestId { get; set; }
-}
-
 /// <summary>The Lambda proxy integration answer.</summary>
 public sealed class ApiGatewayProxyResponse
 {

@@ -7,7 +7,6 @@ namespace TradingPlatform.Functions.DataProcessor;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     GenerationMode = JsonSourceGenerationMode.Default)]
-[JsonSerializable(typeof(ApiGatewayProxyRequest))]
 [JsonSerializable(typeof(ApiGatewayProxyResponse))]
 [JsonSerializable(typeof(AcceptedResponse))]
 [JsonSerializable(typeof(ErrorResponse))]
