@@ -17,6 +17,11 @@ internal sealed class ApiGatewayEvent : IDisposable
     private byte[]? _eventBuffer;
     private byte[]? _bodyBuffer;
     private byte[]? _decodedBuffer;
+    private bool _bodyExtracted;
+
+    /// <summary>What ends a run of plain characters in a JSON string: the closing quote, an escape, a control character.</summary>
+    private static readonly SearchValues<byte> StringSpecials = SearchValues.Create(
+        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F"u8);
 
     public string? HttpMethod { get; private set; }
 
@@ -40,7 +45,13 @@ internal sealed class ApiGatewayEvent : IDisposable
         try
         {
             var length = await evt.ReadAllAsync(input).ConfigureAwait(false);
-            evt.Parse(evt._eventBuffer.AsSpan(0, length));
+            var json = evt._eventBuffer.AsSpan(0, length);
+            if (evt.TryExtractBody(json, out var remaining))
+            {
+                json = json[..remaining];
+            }
+
+            evt.Parse(json);
             return evt;
         }
         catch
@@ -100,6 +111,186 @@ internal sealed class ApiGatewayEvent : IDisposable
         }
     }
 
+    /// <summary>
+    /// Fast path for the body, most of the event: the reader would scan its string once to validate it and
+    /// <see cref="Utf8JsonReader.CopyString(Span{byte})"/> once more to unescape it. Here one pass unescapes it into
+    /// pooled memory, and the string is cut out of the event (replaced by <c>""</c>, the tail moved up) so that the
+    /// full read of the event that follows does not scan it again. Anything unusual (no string, a bad escape, invalid
+    /// JSON before it) returns false and leaves the event untouched for the ordinary path, which reports it.
+    /// </summary>
+    private bool TryExtractBody(Span<byte> json, out int remaining)
+    {
+        remaining = json.Length;
+        var reader = new Utf8JsonReader(json, Options);
+        int quote;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (true)
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName)
+                {
+                    return false;
+                }
+
+                if (reader.ValueTextEquals("body"u8))
+                {
+                    quote = (int)reader.BytesConsumed; // just past the colon
+                    break;
+                }
+
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return false;
+        }
+
+        while (quote < json.Length && json[quote] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            quote++;
+        }
+
+        if (quote >= json.Length || json[quote] != '"')
+        {
+            return false;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(json.Length - quote);
+        if (!TryUnescape(json, quote + 1, buffer, out var end, out var written, out var notUnicode))
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return false;
+        }
+
+        _bodyBuffer = buffer;
+        _bodyExtracted = true;
+        BodyIsNotUnicode = notUnicode;
+        Body = notUnicode ? ReadOnlyMemory<byte>.Empty : buffer.AsMemory(0, written);
+
+        // "body":"<long text>"... becomes "body":""...
+        json[(end + 1)..].CopyTo(json[(quote + 2)..]);
+        json[quote + 1] = (byte)'"';
+        remaining = json.Length - (end - quote - 1);
+        return true;
+    }
+
+    /// <summary>
+    /// Unescapes the JSON string whose text starts at <paramref name="start"/> into <paramref name="destination"/>,
+    /// as UTF-8; <paramref name="end"/> is the index of the closing quote. False on anything that is not valid JSON
+    /// string syntax. An unpaired surrogate escape sets <paramref name="notUnicode"/> (the text cannot be UTF-8).
+    /// </summary>
+    internal static bool TryUnescape(ReadOnlySpan<byte> json, int start, Span<byte> destination, out int end, out int written, out bool notUnicode)
+    {
+        end = written = 0;
+        notUnicode = false;
+        var p = start;
+        while (true)
+        {
+            var run = json[p..].IndexOfAny(StringSpecials);
+            if (run < 0)
+            {
+                return false;
+            }
+
+            json.Slice(p, run).CopyTo(destination[written..]);
+            written += run;
+            p += run;
+            var c = json[p];
+            if (c == '"')
+            {
+                end = p;
+                return true;
+            }
+
+            if (c != '\\' || p + 1 >= json.Length)
+            {
+                return false; // a raw control character, or a backslash at the very end
+            }
+
+            switch (json[p + 1])
+            {
+                case (byte)'"': destination[written++] = (byte)'"'; break;
+                case (byte)'\\': destination[written++] = (byte)'\\'; break;
+                case (byte)'/': destination[written++] = (byte)'/'; break;
+                case (byte)'b': destination[written++] = (byte)'\b'; break;
+                case (byte)'f': destination[written++] = (byte)'\f'; break;
+                case (byte)'n': destination[written++] = (byte)'\n'; break;
+                case (byte)'r': destination[written++] = (byte)'\r'; break;
+                case (byte)'t': destination[written++] = (byte)'\t'; break;
+                case (byte)'u':
+                    if (!TryHex4(json, p + 2, out var unit))
+                    {
+                        return false;
+                    }
+
+                    p += 6;
+                    var scalar = unit;
+                    if (char.IsHighSurrogate((char)unit))
+                    {
+                        if (p + 1 < json.Length && json[p] == '\\' && json[p + 1] == 'u' && TryHex4(json, p + 2, out var low) && char.IsLowSurrogate((char)low))
+                        {
+                            scalar = char.ConvertToUtf32((char)unit, (char)low);
+                            p += 6;
+                        }
+                        else
+                        {
+                            notUnicode = true;
+                            continue;
+                        }
+                    }
+                    else if (char.IsLowSurrogate((char)unit))
+                    {
+                        notUnicode = true;
+                        continue;
+                    }
+
+                    written += new Rune(scalar).EncodeToUtf8(destination[written..]);
+                    continue;
+                default:
+                    return false;
+            }
+
+            p += 2;
+        }
+    }
+
+    private static bool TryHex4(ReadOnlySpan<byte> json, int at, out int value)
+    {
+        value = 0;
+        if (at + 4 > json.Length)
+        {
+            return false;
+        }
+
+        for (var i = at; i < at + 4; i++)
+        {
+            var digit = HexConverter(json[i]);
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            value = (value << 4) | digit;
+        }
+
+        return true;
+    }
+
+    private static int HexConverter(byte c) => c switch
+    {
+        >= (byte)'0' and <= (byte)'9' => c - '0',
+        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+        _ => -1,
+    };
+
     private void Parse(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, Options);
@@ -155,6 +346,13 @@ internal sealed class ApiGatewayEvent : IDisposable
 
     private void ReadBody(ref Utf8JsonReader reader)
     {
+        if (_bodyExtracted)
+        {
+            _bodyExtracted = false; // a repeated "body" property is read normally, and the last one wins
+            reader.Skip();
+            return;
+        }
+
         if (reader.TokenType != JsonTokenType.String)
         {
             reader.Skip();

@@ -38,6 +38,19 @@ public static class TradeBatchParser
     private const int TradeId = 0, AccountId = 1, Symbol = 2, Side = 3, Quantity = 4, Price = 5, Currency = 6, ExecutedAt = 7;
     private const int AllFields = (1 << 8) - 1;
 
+    /// <summary>
+    /// The shortest valid trade is about 125 bytes (8 property names, 2 quotes each, a 20-character timestamp), so a
+    /// body of N bytes holds at most N / 120 trades: the capacity of the per-batch tables, sized once.
+    /// </summary>
+    private const int MinTradeBytes = 120;
+
+    private static readonly SearchValues<byte> IdentifierChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"u8);
+
+    private static readonly SearchValues<byte> SymbolChars = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-"u8);
+
+    private static readonly SearchValues<byte> UpperLetters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZ"u8);
+
     private static readonly JsonReaderOptions ReaderOptions = new()
     {
         AllowTrailingCommas = false,
@@ -56,7 +69,7 @@ public static class TradeBatchParser
             return new InvalidJson("The request body is not valid UTF-8.");
         }
 
-        var batch = new BatchReader(utcNow);
+        var batch = new BatchReader(utcNow, utf8Json.Length);
         try
         {
             var reader = new Utf8JsonReader(utf8Json.Span, ReaderOptions);
@@ -118,11 +131,12 @@ public static class TradeBatchParser
     private static string DisplayName(string name) => name.Length <= 64 ? name : string.Concat(name.AsSpan(0, 64), "...");
 
     /// <summary>State of one parse: errors, seen trade ids, string caches and a scratch buffer for escaped strings.</summary>
-    private sealed class BatchReader(DateTime utcNow) : IDisposable
+    private sealed class BatchReader(DateTime utcNow, int bodyLength) : IDisposable
     {
+        private readonly int _bodyLength = bodyLength;
         private readonly DateTime _latestAllowed = utcNow + TradeBatchRules.MaxFutureSkew;
         private readonly ErrorList _errors = new();
-        private readonly Dictionary<string, int> _firstIndexOfTradeId = new(StringComparer.Ordinal);
+        private readonly TradeIdIndex _firstIndexOfTradeId = new(Math.Clamp(bodyLength / MinTradeBytes, 1, TradeBatchRules.MaxTrades));
         // Symbols and accounts repeat across a batch: one string per distinct value.
         private readonly Dictionary<string, string> _symbols = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> _accounts = new(StringComparer.Ordinal);
@@ -209,7 +223,8 @@ public static class TradeBatchParser
         private int ReadTrades(ref Utf8JsonReader reader)
         {
             var mark = _errors.Mark();
-            _trades = new List<Trade>(Math.Min(TradeBatchRules.MaxTrades, Math.Max(4, reader.ValueSpan.Length)));
+            // A capacity that never needs to grow for a valid batch (see MinTradeBytes).
+            _trades = new List<Trade>(Math.Clamp(_bodyLength / MinTradeBytes, 1, TradeBatchRules.MaxTrades));
             var index = 0;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
@@ -331,10 +346,10 @@ public static class TradeBatchParser
 
             // Every valid tradeId is remembered, even in a record with other errors, so that a duplicate is reported
             // in the same answer as the other errors instead of after the client has fixed them.
-            if (tradeId is not null && !_firstIndexOfTradeId.TryAdd(tradeId, index))
+            if (tradeId is not null && _firstIndexOfTradeId.AddOrGetFirst(tradeId, index) is var first && first != index)
             {
                 _errors.Add(index, Fields[TradeId], string.Create(CultureInfo.InvariantCulture,
-                    $"duplicates the tradeId of trade {_firstIndexOfTradeId[tradeId]}"));
+                    $"duplicates the tradeId of trade {first}"));
             }
 
             if (_errors.Total == errorsBefore)
@@ -344,8 +359,26 @@ public static class TradeBatchParser
         }
 
         /// <summary>The slot of a known field name, or -1. Names are compared after unescaping.</summary>
-        private int FieldSlot(ref Utf8JsonReader reader)
+        private static int FieldSlot(ref Utf8JsonReader reader)
         {
+            if (!reader.ValueIsEscaped)
+            {
+                // The usual case: one candidate by length and first letter, then one comparison.
+                var name = reader.ValueSpan;
+                var slot = name.Length switch
+                {
+                    7 => TradeId,
+                    9 => AccountId,
+                    6 => Symbol,
+                    4 => Side,
+                    8 => name[0] == (byte)'q' ? Quantity : Currency,
+                    5 => Price,
+                    10 => ExecutedAt,
+                    _ => -1,
+                };
+                return slot >= 0 && name.SequenceEqual(FieldsUtf8[slot]) ? slot : -1;
+            }
+
             for (var slot = 0; slot < FieldsUtf8.Length; slot++)
             {
                 if (NameEquals(ref reader, FieldsUtf8[slot]))
@@ -434,7 +467,7 @@ public static class TradeBatchParser
                 return null;
             }
 
-            if (text.Length is 0 or > TradeBatchRules.MaxIdentifierLength || !All(text, IsIdentifierChar))
+            if (text.Length is 0 or > TradeBatchRules.MaxIdentifierLength || text.ContainsAnyExcept(IdentifierChars))
             {
                 _valueErrors[slot] = string.Create(CultureInfo.InvariantCulture,
                     $"must be 1-{TradeBatchRules.MaxIdentifierLength} characters of A-Z, a-z, 0-9, '.', '_' and '-'");
@@ -451,7 +484,7 @@ public static class TradeBatchParser
                 return null;
             }
 
-            if (text.Length is 0 or > TradeBatchRules.MaxSymbolLength || !IsUpperAlphanumeric(text[0]) || !All(text, IsSymbolChar))
+            if (text.Length is 0 or > TradeBatchRules.MaxSymbolLength || !IsUpperAlphanumeric(text[0]) || text.ContainsAnyExcept(SymbolChars))
             {
                 _valueErrors[Symbol] = string.Create(CultureInfo.InvariantCulture,
                     $"must be 1-{TradeBatchRules.MaxSymbolLength} characters of A-Z, 0-9, '.' and '-', starting with a letter or digit");
@@ -489,7 +522,7 @@ public static class TradeBatchParser
                 return null;
             }
 
-            if (text.Length != 3 || !All(text, static b => b is >= (byte)'A' and <= (byte)'Z'))
+            if (text.Length != 3 || text.ContainsAnyExcept(UpperLetters))
             {
                 _valueErrors[Currency] = "must be an ISO 4217 code: three upper-case letters";
                 return null;
@@ -600,26 +633,77 @@ public static class TradeBatchParser
             return value;
         }
 
-        private static bool All(ReadOnlySpan<byte> text, Func<byte, bool> allowed)
+        private static bool IsUpperAlphanumeric(byte c) => c is >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9';
+
+    }
+
+    /// <summary>
+    /// tradeId -> index of its first trade. Open addressing over two small arrays instead of a Dictionary: for 5000
+    /// trades a Dictionary's entry array lands on the large object heap (85 KB+) and every request then pays for a
+    /// full (gen 2) collection sooner or later.
+    /// </summary>
+    private sealed class TradeIdIndex(int expected)
+    {
+        private string[] _ids = new string[expected];
+        private int[] _firstIndex = new int[expected];
+        private int[] _slots = new int[SlotCount(expected)]; // 0 = empty, else position in _ids + 1
+        private int _count;
+
+        /// <summary>Adds the id with this index, or returns the index it was first seen at.</summary>
+        public int AddOrGetFirst(string id, int index)
         {
-            foreach (var b in text)
+            var mask = _slots.Length - 1;
+            for (var slot = id.GetHashCode() & mask; ; slot = (slot + 1) & mask)
             {
-                if (!allowed(b))
+                var entry = _slots[slot];
+                if (entry == 0)
                 {
-                    return false;
+                    break;
+                }
+
+                if (string.Equals(_ids[entry - 1], id, StringComparison.Ordinal))
+                {
+                    return _firstIndex[entry - 1];
                 }
             }
 
-            return true;
+            if (_count == _ids.Length || (_count + 1) * 2 > _slots.Length)
+            {
+                Grow();
+            }
+
+            _ids[_count] = id;
+            _firstIndex[_count] = index;
+            _count++;
+            Place(_count);
+            return index;
         }
 
-        private static bool IsIdentifierChar(byte c) => IsAsciiLetterOrDigit(c) || c is (byte)'.' or (byte)'_' or (byte)'-';
+        private void Place(int entry)
+        {
+            var mask = _slots.Length - 1;
+            var slot = _ids[entry - 1].GetHashCode() & mask;
+            while (_slots[slot] != 0)
+            {
+                slot = (slot + 1) & mask;
+            }
 
-        private static bool IsAsciiLetterOrDigit(byte c) => c is >= (byte)'a' and <= (byte)'z' || IsUpperAlphanumeric(c);
+            _slots[slot] = entry;
+        }
 
-        private static bool IsUpperAlphanumeric(byte c) => c is >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9';
+        private void Grow()
+        {
+            Array.Resize(ref _ids, Math.Max(4, _ids.Length * 2));
+            Array.Resize(ref _firstIndex, _ids.Length);
+            _slots = new int[SlotCount(_ids.Length)];
+            for (var entry = 1; entry <= _count; entry++)
+            {
+                Place(entry);
+            }
+        }
 
-        private static bool IsSymbolChar(byte c) => IsUpperAlphanumeric(c) || c is (byte)'.' or (byte)'-';
+        /// <summary>A power of two at least twice the capacity: the table stays at most half full.</summary>
+        private static int SlotCount(int capacity) => (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(4, capacity * 2));
     }
 
     private sealed class ErrorList
