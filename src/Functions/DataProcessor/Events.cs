@@ -2,18 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace TradingPlatform.Functions.DataProcessor;
 
-/// <summary>The Lambda proxy integration answer.</summary>
-public sealed class ApiGatewayProxyResponse
-{
-    public int StatusCode { get; set; }
-
-    public Dictionary<string, string> Headers { get; set; } = new(StringComparer.Ordinal);
-
-    public string Body { get; set; } = "";
-
-    public bool IsBase64Encoded { get; set; }
-}
-
 /// <summary>202 body.</summary>
 public sealed record AcceptedResponse(string BatchId, int Accepted, string ObjectKey);
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Amazon.Runtime;
 using Amazon.S3;
 
@@ -60,7 +59,7 @@ public sealed class Function
         ArgumentNullException.ThrowIfNull(input);
         var started = _time.GetTimestamp();
         var state = new RequestState();
-        ApiGatewayProxyResponse response;
+        Answer response;
         try
         {
             using var request = await ApiGatewayEvent.ReadAsync(input).ConfigureAwait(false);
@@ -93,10 +92,10 @@ public sealed class Function
 
         state.StatusCode = response.StatusCode;
         WriteLog(state, _time.GetElapsedTime(started));
-        return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(response, JsonContext.Default.ApiGatewayProxyResponse), writable: false);
+        return new MemoryStream(JsonOut.Response(response.StatusCode, response.Body), writable: false);
     }
 
-    private async Task<ApiGatewayProxyResponse> ProcessAsync(ApiGatewayEvent request, RequestState state)
+    private async Task<Answer> ProcessAsync(ApiGatewayEvent request, RequestState state)
     {
         if (request.HttpMethod is { } method && !string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase))
         {
@@ -128,14 +127,14 @@ public sealed class Function
             case InvalidBatch failed:
                 state.Outcome = "validation_failed";
                 state.ErrorCount = failed.TotalErrors;
-                return Respond(400, new ValidationFailedResponse(
+                return Respond(400, JsonOut.ValidationFailed(new ValidationFailedResponse(
                     "validation_failed",
                     failed.TotalErrors > failed.Errors.Count
                         ? $"The batch is invalid; nothing was stored. The first {failed.Errors.Count} of {failed.TotalErrors} errors are listed."
                         : "The batch is invalid; nothing was stored. Every error is listed.",
                     failed.TotalErrors,
                     failed.TotalErrors > failed.Errors.Count,
-                    failed.Errors), JsonContext.Default.ValidationFailedResponse);
+                    failed.Errors)));
             case ParsedBatch batch:
                 return await StoreAsync(batch.Trades, idempotencyKey, state).ConfigureAwait(false);
             default:
@@ -143,7 +142,7 @@ public sealed class Function
         }
     }
 
-    private async Task<ApiGatewayProxyResponse> StoreAsync(IReadOnlyList<Trade> trades, string? idempotencyKey, RequestState state)
+    private async Task<Answer> StoreAsync(IReadOnlyList<Trade> trades, string? idempotencyKey, RequestState state)
     {
         state.TradeCount = trades.Count;
         using var ndjson = new PooledBuffer(trades.Count * 200);
@@ -169,9 +168,7 @@ public sealed class Function
         {
             // The record binds the key to this payload wherever the payload's partition is, so a key reused for another
             // payload is refused even when that payload would land on other keys.
-            var record = JsonSerializer.SerializeToUtf8Bytes(
-                new IdempotencyRecord(batchId, payloadSha256, trades.Count, ingestionKey, analyticsKey),
-                JsonContext.Default.IdempotencyRecord);
+            var record = JsonOut.Record(new IdempotencyRecord(batchId, payloadSha256, trades.Count, ingestionKey, analyticsKey));
             var claimed = await WriteOnceAsync(_options.IngestionBucket, BatchIdentity.IdempotencyRecordKey(batchId), record, JsonContentType, payloadSha256, batchId, checkFirst: true, ct).ConfigureAwait(false);
             if (claimed == WriteResult.Conflict)
             {
@@ -192,7 +189,7 @@ public sealed class Function
 
         // Both PutObject calls (or an earlier attempt's) are confirmed by S3 at this point: only now is the batch accepted.
         state.Outcome = written.All(w => w == WriteResult.AlreadyPresent) ? "replayed" : "accepted";
-        return Respond(202, new AcceptedResponse(batchId, trades.Count, ingestionKey), JsonContext.Default.AcceptedResponse);
+        return Respond(202, JsonOut.Accepted(new AcceptedResponse(batchId, trades.Count, ingestionKey)));
     }
 
     private async Task<WriteResult> WriteOnceAsync(string bucket, string key, ReadOnlyMemory<byte> content, string contentType, string payloadSha256, string batchId, bool checkFirst, CancellationToken ct)
@@ -244,7 +241,7 @@ public sealed class Function
         return key;
     }
 
-    private ReadOnlyMemory<byte> DecodeBody(ApiGatewayEvent request, RequestState state, out ApiGatewayProxyResponse? problem)
+    private ReadOnlyMemory<byte> DecodeBody(ApiGatewayEvent request, RequestState state, out Answer? problem)
     {
         problem = null;
         var max = _options.MaxBodyBytes;
@@ -288,7 +285,7 @@ public sealed class Function
         return bytes;
     }
 
-    private ReadOnlyMemory<byte> TooLarge(RequestState state, long size, out ApiGatewayProxyResponse problem)
+    private ReadOnlyMemory<byte> TooLarge(RequestState state, long size, out Answer problem)
     {
         state.Outcome = "payload_too_large";
         state.BodyBytes = (int)Math.Min(size, int.MaxValue);
@@ -298,7 +295,7 @@ public sealed class Function
         return default;
     }
 
-    private static ApiGatewayProxyResponse Conflict(RequestState state)
+    private static Answer Conflict(RequestState state)
     {
         state.Outcome = "idempotency_key_conflict";
         return Error(409, new ErrorResponse(
@@ -315,16 +312,11 @@ public sealed class Function
         _ => false,
     };
 
-    private static ApiGatewayProxyResponse Error(int statusCode, ErrorResponse body) =>
-        Respond(statusCode, body, JsonContext.Default.ErrorResponse);
+    private static Answer Error(int statusCode, ErrorResponse body) =>
+        Respond(statusCode, JsonOut.Error(body));
 
-    private static ApiGatewayProxyResponse Respond<T>(int statusCode, T body, JsonTypeInfo<T> typeInfo) => new()
-    {
-        StatusCode = statusCode,
-        Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["Content-Type"] = JsonContentType },
-        Body = JsonSerializer.Serialize(body, typeInfo),
-        IsBase64Encoded = false,
-    };
+    /// <summary>The answer: status and its JSON body (the Lambda proxy envelope is written by <see cref="JsonOut.Response"/>).</summary>
+    private static Answer Respond(int statusCode, byte[] body) => new(statusCode, body);
 
     private void WriteLog(RequestState state, TimeSpan duration)
     {
@@ -360,6 +352,9 @@ public sealed class Function
             StackTrace = state.Unexpected ? error?.StackTrace : null,
         });
     }
+
+    /// <summary>Status code and JSON body of the proxy response.</summary>
+    private sealed record Answer(int StatusCode, byte[] Body);
 
     private enum WriteResult
     {

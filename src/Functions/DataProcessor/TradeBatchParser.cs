@@ -128,7 +128,13 @@ public static class TradeBatchParser
     };
 
     /// <summary>An unknown property's name is echoed back to the client, shortened so that errors stay small.</summary>
-    private static string DisplayName(string name) => name.Length <= 64 ? name : string.Concat(name.AsSpan(0, 64), "...");
+    /// <remarks>An empty name is shown as <c>""</c>: every error must name something the client can find.</remarks>
+    private static string DisplayName(string name) => name.Length switch
+    {
+        0 => "\"\"",
+        <= 64 => name,
+        _ => string.Concat(name.AsSpan(0, 64), "..."),
+    };
 
     /// <summary>State of one parse: errors, seen trade ids, string caches and a scratch buffer for escaped strings.</summary>
     private sealed class BatchReader(DateTime utcNow, int bodyLength) : IDisposable
