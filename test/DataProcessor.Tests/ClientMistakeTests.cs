@@ -81,13 +81,20 @@ public sealed class ClientMistakeTests
     }
 
     [Fact]
-    public async Task A_body_whose_text_is_not_Unicode_is_a_400_invalid_json()
+    public async Task A_body_whose_text_is_not_Unicode_is_a_400_invalid_json_and_is_never_repaired()
     {
-        // The body string of the event itself carries a lone surrogate (what a client's broken UTF-16 encoder sends).
-        var evt = "{\"httpMethod\":\"POST\",\"requestContext\":{\"requestId\":\"r\"},\"body\":\"{\\\"trades\\\":[]}\\ud800\",\"isBase64Encoded\":false}";
+        // The body string of the event itself carries a lone surrogate (what a client's broken UTF-16 encoder sends),
+        // here inside a tradeId. Replacing it with U+FFFD would silently change the client's data: it is refused.
+        var body = Requests.Batch(Requests.Trade(tradeId: "LONE")).Replace("LONE", "\\ud800", StringComparison.Ordinal);
+        var escaped = body.Replace("\"", "\\\"", StringComparison.Ordinal); // quotes escaped, the \ud800 left as an escape of the event
+        var evt = "{\"httpMethod\":\"POST\",\"requestContext\":{\"requestId\":\"r\"},\"body\":\"" + escaped + "\",\"isBase64Encoded\":false}";
+        evt.ShouldContain("\\\"tradeId\\\":\\\"\\ud800\\\"", customMessage: "the event's body text holds the lone surrogate itself, not an escape of it");
+
         var answer = await Invoke(new MemoryStream(Encoding.UTF8.GetBytes(evt)));
+
         ShouldBeAQuietClientError(answer);
         answer.Error.ShouldBe("invalid_json");
+        answer.Body["message"]!.GetValue<string>().ShouldContain("Unicode");
     }
 
     [Fact]
