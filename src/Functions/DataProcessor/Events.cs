@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace TradingPlatform.Functions.DataProcessor;
 
 /// <summary>202 body.</summary>
@@ -24,7 +22,4 @@ public sealed record ValidationFailedResponse(
     IReadOnlyList<FieldError> Errors);
 
 /// <summary>One problem in the request: <see cref="Index"/> is the position in "trades" (null for the envelope).</summary>
-public sealed record FieldError(
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Index,
-    string Field,
-    string Message);
+public sealed record FieldError(int? Index, string Field, string Message);
