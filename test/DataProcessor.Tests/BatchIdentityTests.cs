@@ -30,12 +30,27 @@ public sealed class BatchIdentityTests
     }
 
     [Fact]
-    public void Without_a_key_every_batch_gets_a_fresh_version_7_id()
+    public void Without_a_key_the_id_is_derived_from_the_payload_hash_so_an_identical_retry_gets_the_same_id()
     {
-        var now = FixedTime.Default;
-        var first = BatchIdentity.NewRandom(now);
-        first.ShouldNotBe(BatchIdentity.NewRandom(now), "two unkeyed batches must never share objects");
-        Guid.Parse(first).Version.ShouldBe(7);
+        var hash = BatchIdentity.Sha256Hex("{}\n"u8);
+        var id = BatchIdentity.FromPayload(hash);
+        BatchIdentity.FromPayload(hash).ShouldBe(id, "a retry of the same trades must land on the same objects");
+        BatchIdentity.FromPayload(BatchIdentity.Sha256Hex("{ }\n"u8)).ShouldNotBe(id, "different trades are different batches");
+        Guid.Parse(id).Version.ShouldBe(8);
+        // Pinned: if the derivation changed, a retry sent across a deployment would store the batch a second time.
+        id.ShouldBe(ExpectedPayloadId);
+    }
+
+    // First 16 bytes of SHA-256("TradingPlatform.DataProcessor.payload-batch-id.v1\n" + lower-hex SHA-256 of "{}\n"),
+    // version nibble 8 and variant bits 10, computed outside .NET (Python hashlib).
+    private const string ExpectedPayloadId = "30a8c129-df68-8076-b49f-9862dc5ff212";
+
+    [Fact]
+    public void A_payload_id_never_equals_the_id_of_an_idempotency_key_with_the_same_text()
+    {
+        // Separate namespaces: a client whose key happens to be a payload hash cannot collide with an unkeyed batch.
+        var hash = BatchIdentity.Sha256Hex("x"u8);
+        BatchIdentity.FromPayload(hash).ShouldNotBe(BatchIdentity.FromIdempotencyKey(hash));
     }
 
     [Theory]

@@ -7,10 +7,10 @@ using Amazon.S3.Model;
 namespace TradingPlatform.Functions.DataProcessor.Tests;
 
 /// <summary>
-/// The handler against a real S3-compatible server (s3rver on loopback): keys, content, metadata, idempotency,
-/// all-or-nothing and failure behaviour as S3 itself answers them.
+/// The handler against a real S3-compatible server (moto on loopback): keys, content, metadata, idempotency,
+/// all-or-nothing and failure behaviour as S3 itself answers them, conditional writes (412) included.
 /// </summary>
-public sealed class S3IntegrationTests(S3rverFixture server) : IClassFixture<S3rverFixture>, IDisposable
+public sealed class S3IntegrationTests(MotoS3Fixture server) : IClassFixture<MotoS3Fixture>, IDisposable
 {
     private readonly IAmazonS3 _s3 = server.CreateClient();
     private readonly StringWriter _log = new();
@@ -21,8 +21,8 @@ public sealed class S3IntegrationTests(S3rverFixture server) : IClassFixture<S3r
         _log.Dispose();
     }
 
-    private Function Create(IAmazonS3? s3 = null, string analyticsBucket = S3rverFixture.AnalyticsBucket) =>
-        new(s3 ?? _s3, Options.For(S3rverFixture.IngestionBucket, analyticsBucket), _log, new FixedTime(FixedTime.Default));
+    private Function Create(IAmazonS3? s3 = null, string analyticsBucket = MotoS3Fixture.AnalyticsBucket) =>
+        new(s3 ?? _s3, Options.For(MotoS3Fixture.IngestionBucket, analyticsBucket), _log, new FixedTime(FixedTime.Default));
 
     private static async Task<Answer> Post(Function function, string body, string? idempotencyKey = null) =>
         await Answer.ReadAsync(await function.HandleAsync(Requests.Event(body, idempotencyKey is null ? null : Requests.WithKey(idempotencyKey))));
@@ -41,7 +41,7 @@ public sealed class S3IntegrationTests(S3rverFixture server) : IClassFixture<S3r
     }
 
     private async Task<List<string>> KeysOfBatch(string batchId) =>
-        (await List(S3rverFixture.IngestionBucket)).Concat(await List(S3rverFixture.AnalyticsBucket))
+        (await List(MotoS3Fixture.IngestionBucket)).Concat(await List(MotoS3Fixture.AnalyticsBucket))
             .Where(o => o.Key.Contains(batchId, StringComparison.Ordinal)).Select(o => o.Key).Order(StringComparer.Ordinal).ToList();
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class S3IntegrationTests(S3rverFixture server) : IClassFixture<S3r
         var key = answer.Body["objectKey"]!.GetValue<string>();
         key.ShouldBe($"trades/date=2026-11-24/hour=15/{batchId}.ndjson", "the partition comes from the earliest executedAt (15:04:05.25), not the first trade");
 
-        var (ndjson, contentType, hash) = await Get(S3rverFixture.IngestionBucket, key);
+        var (ndjson, contentType, hash) = await Get(MotoS3Fixture.IngestionBucket, key);
         ndjson.ShouldBe(
             "{\"tradeId\":\"I-1\",\"accountId\":\"ACC-1\",\"symbol\":\"AAPL\",\"side\":\"BUY\",\"quantity\":100,\"price\":187.12,\"currency\":\"USD\",\"executedAt\":\"2026-11-24T16:10:00Z\"}\n" +
             "{\"tradeId\":\"I-2\",\"accountId\":\"ACC-1\",\"symbol\":\"AAPL\",\"side\":\"SELL\",\"quantity\":50.5,\"price\":187.5,\"currency\":\"USD\",\"executedAt\":\"2026-11-24T15:04:05.25Z\"}\n" +
@@ -67,7 +67,7 @@ public sealed class S3IntegrationTests(S3rverFixture server) : IClassFixture<S3r
         contentType.ShouldBe("application/x-ndjson");
         hash.ShouldBe(BatchIdentity.Sha256Hex(Encoding.UTF8.GetBytes(ndjson)), "the payload hash metadata is what idempotency compares");
 
-        var (aggregates, _, aggregatesHash) = await Get(S3rverFixture.AnalyticsBucket, $"aggregates/date=2026-11-24/hour=15/{batchId}.ndjson");
+        var (aggregates, _, aggregatesHash) = await Get(MotoS3Fixture.AnalyticsBucket, $"aggregates/date=2026-11-24/hour=15/{batchId}.ndjson");
         aggregatesHash.ShouldBe(hash);
         var lines = aggregates.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
         lines.Select(l => l["symbol"]!.GetValue<string>()).ShouldBe(["AAPL", "MSFT"]);
@@ -90,7 +90,7 @@ public sealed class S3IntegrationTests(S3rverFixture server) : IClassFixture<S3r
 
         var first = await Post(function, body, key);
         var batchId = first.Body["batchId"]!.GetValue<string>();
-        var etags = (await List(S3rverFixture.IngestionBucket)).Concat(await List(S3rverFixture.AnalyticsBucket))
+        var etags = (await List(MotoS3Fixture.IngestionBucket)).Concat(await List(MotoS3Fixture.AnalyticsBucket))
             .Where(o => o.Key.Contains(batchId, StringComparison.Ordinal)).ToDictionary(o => o.Key, o => (o.ETag, o.LastModified));
         var second = await Post(Create(), body, key);
 
@@ -101,7 +101,7 @@ public sealed class S3IntegrationTests(S3rverFixture server) : IClassFixture<S3r
         (await KeysOfBatch(batchId)).ShouldBe(
             [$"aggregates/date=2026-11-24/hour=15/{batchId}.ndjson", $"idempotency/{batchId}.json", $"trades/date=2026-11-24/hour=15/{batchId}.ndjson"],
             "one copy of each object: no duplicate batch");
-        var after = (await List(S3rverFixture.IngestionBucket)).Concat(await List(S3rverFixture.AnalyticsBucket))
+        var after = (await List(MotoS3Fixture.IngestionBucket)).Concat(await List(MotoS3Fixture.AnalyticsBucket))
             .Where(o => o.Key.Contains(batchId, StringComparison.Ordinal)).ToDictionary(o => o.Key, o => (o.ETag, o.LastModified));
         after.ShouldBe(etags, "the retry must not rewrite the stored objects");
     }
@@ -114,33 +114,33 @@ public sealed class S3IntegrationTests(S3rverFixture server) : IClassFixture<S3r
         var first = await Post(function, Requests.Batch(Requests.Trade(tradeId: "C-1", price: 10m)), key);
         first.StatusCode.ShouldBe(202);
         var batchId = first.Body["batchId"]!.GetValue<string>();
-        var original = await Get(S3rverFixture.IngestionBucket, first.Body["objectKey"]!.GetValue<string>());
+        var original = await Get(MotoS3Fixture.IngestionBucket, first.Body["objectKey"]!.GetValue<string>());
 
         var samePartition = await Post(function, Requests.Batch(Requests.Trade(tradeId: "C-1", price: 11m)), key);
         var otherPartition = await Post(function, Requests.Batch(Requests.Trade(tradeId: "C-1", executedAt: "2026-11-01T03:00:00Z")), key);
 
         (samePartition.StatusCode, samePartition.Error).ShouldBe((409, "idempotency_key_conflict"));
         (otherPartition.StatusCode, otherPartition.Error).ShouldBe((409, "idempotency_key_conflict"), "a payload landing in another partition must be caught too");
-        (await Get(S3rverFixture.IngestionBucket, first.Body["objectKey"]!.GetValue<string>())).ShouldBe(original, "the first payload must stay as it was");
+        (await Get(MotoS3Fixture.IngestionBucket, first.Body["objectKey"]!.GetValue<string>())).ShouldBe(original, "the first payload must stay as it was");
         (await KeysOfBatch(batchId)).Count.ShouldBe(3, "nothing was added for the refused payloads");
     }
 
     [Fact]
     public async Task An_invalid_batch_writes_nothing_to_either_bucket()
     {
-        var before = (await List(S3rverFixture.IngestionBucket)).Count + (await List(S3rverFixture.AnalyticsBucket)).Count;
+        var before = (await List(MotoS3Fixture.IngestionBucket)).Count + (await List(MotoS3Fixture.AnalyticsBucket)).Count;
 
         var answer = await Post(Create(), Requests.Batch(Requests.Trade(tradeId: "V-1"), Requests.Trade(tradeId: "V-2", quantity: 0m)), $"invalid-{Guid.NewGuid():N}");
 
         (answer.StatusCode, answer.Error).ShouldBe((400, "validation_failed"));
-        ((await List(S3rverFixture.IngestionBucket)).Count + (await List(S3rverFixture.AnalyticsBucket)).Count)
+        ((await List(MotoS3Fixture.IngestionBucket)).Count + (await List(MotoS3Fixture.AnalyticsBucket)).Count)
             .ShouldBe(before, "all or nothing: the valid first trade must not be stored, nor an idempotency record");
     }
 
     [Fact]
     public async Task When_S3_cannot_be_reached_the_answer_is_a_retryable_503_not_a_success()
     {
-        using var unreachable = S3rverFixture.CreateClient(S3rverFixture.ClosedPortUrl(), maxErrorRetry: 1);
+        using var unreachable = MotoS3Fixture.CreateClient(MotoS3Fixture.ClosedPortUrl(), maxErrorRetry: 1);
         var watch = Stopwatch.StartNew();
 
         var answer = await Post(Create(unreachable), Requests.Batch(Requests.Trade()), "down-1");
@@ -174,7 +174,7 @@ public sealed class S3IntegrationTests(S3rverFixture server) : IClassFixture<S3r
             }
         });
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        using var hanging = S3rverFixture.CreateClient(new Uri($"http://127.0.0.1:{port}"), maxErrorRetry: 0);
+        using var hanging = MotoS3Fixture.CreateClient(new Uri($"http://127.0.0.1:{port}"), maxErrorRetry: 0);
         var function = new Function(hanging, Options.For() with { StorageTimeout = TimeSpan.FromSeconds(1) }, _log, new FixedTime(FixedTime.Default));
         var watch = Stopwatch.StartNew();
 
@@ -206,7 +206,7 @@ public sealed class S3IntegrationTests(S3rverFixture server) : IClassFixture<S3r
 
         retried.StatusCode.ShouldBe(202);
         var batchId = retried.Body["batchId"]!.GetValue<string>();
-        (await List(S3rverFixture.IngestionBucket)).Count(o => o.Key.Contains(batchId, StringComparison.Ordinal)).ShouldBe(2, "one record and one trades object");
+        (await List(MotoS3Fixture.IngestionBucket)).Count(o => o.Key.Contains(batchId, StringComparison.Ordinal)).ShouldBe(2, "one record and one trades object");
         (await List(lateBucket)).Select(o => o.Key).ShouldBe([$"aggregates/date=2026-11-24/hour=15/{batchId}.ndjson"]);
     }
 }

@@ -38,16 +38,19 @@ internal static class Requests
     public static string Batch(params JsonObject[] trades) =>
         new JsonObject { ["trades"] = new JsonArray(trades.Select(t => (JsonNode)t).ToArray()) }.ToJsonString();
 
-    public static Stream Event(string? body, IDictionary<string, string?>? headers = null, bool base64 = false, string requestId = "req-1", string? method = "POST")
+    public static Stream Event(string? body, IDictionary<string, string?>? headers = null, bool base64 = false, string requestId = "req-1", string? method = "POST",
+        IDictionary<string, string?[]>? multiValueHeaders = null)
     {
         var headerNode = headers is null ? null : new JsonObject(headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)JsonValue.Create(h.Value))));
+        var multiNode = multiValueHeaders is null ? null : new JsonObject(multiValueHeaders.Select(h =>
+            KeyValuePair.Create(h.Key, (JsonNode?)new JsonArray(h.Value.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()))));
         var evt = new JsonObject
         {
             ["resource"] = "/data",
             ["path"] = "/data",
             ["httpMethod"] = method,
             ["headers"] = headerNode,
-            ["multiValueHeaders"] = null,
+            ["multiValueHeaders"] = multiNode,
             ["queryStringParameters"] = null,
             ["requestContext"] = new JsonObject { ["requestId"] = requestId, ["stage"] = "prod" },
             ["body"] = body is null ? null : base64 ? Convert.ToBase64String(Encoding.UTF8.GetBytes(body)) : body,
@@ -95,7 +98,7 @@ internal sealed class FakeStore : IObjectStore
         return Task.FromResult(Objects.TryGetValue((bucket, key), out var o) ? new StoredObject(o.Hash) : null);
     }
 
-    public Task<PutResult> PutIfAbsentAsync(string bucket, string key, byte[] content, string contentType, string payloadSha256, string batchId, CancellationToken cancellationToken)
+    public Task<PutResult> PutIfAbsentAsync(string bucket, string key, ReadOnlyMemory<byte> content, string contentType, string payloadSha256, string batchId, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Calls);
         if (FailWith is not null)
@@ -103,7 +106,7 @@ internal sealed class FakeStore : IObjectStore
             throw FailWith;
         }
 
-        return Task.FromResult(Objects.TryAdd((bucket, key), (content, payloadSha256)) ? PutResult.Created : PutResult.AlreadyExists);
+        return Task.FromResult(Objects.TryAdd((bucket, key), (content.ToArray(), payloadSha256)) ? PutResult.Created : PutResult.AlreadyExists);
     }
 }
 

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace TradingPlatform.Functions.DataProcessor.Tests;
 
 /// <summary>Per-(symbol, currency) aggregates and their decimal arithmetic.</summary>
@@ -77,5 +79,63 @@ public sealed class TradeAggregatorTests
         var aggregate = TradeAggregator.Aggregate(trades).Single();
         aggregate.Notional.ShouldBe(5_000_000_000_000_000_000_000m);
         aggregate.Vwap.ShouldBe(1_000_000_000m);
+    }
+
+    private const decimal Largest = 999_999_999.99999999m; // the largest amount with 8 decimals below the 1e9 bound
+
+    [Fact]
+    public void A_product_beyond_decimal_precision_is_exact_and_rounded_once_half_to_even()
+    {
+        // 999999999.99999999 x 99999999.49999999 = 99999999499999989.0000000050000001 exactly (33 digits). Rounded
+        // once to 8 places that is ...89.00000001 (just above the half). System.Decimal keeps 28-29 digits: it drops
+        // the trailing 1, sees an exact half and rounds to even, ...89.00000000, 1e-8 off. Expected values from
+        // Python's decimal module at 100 digits.
+        var aggregate = TradeAggregator.Aggregate([T("EXT", Largest, 99_999_999.49999999m)]).Single();
+
+        aggregate.Notional.ToString().ShouldBe("99999999499999989.00000001");
+        aggregate.Vwap.ToString().ShouldBe("99999999.49999999", "one trade: vwap is its price, divided from the unrounded notional");
+    }
+
+    [Fact]
+    public void The_largest_batch_the_contract_allows_is_exact_beyond_decimal_range()
+    {
+        // 4999 trades of 999999999.99999999 x 999999999.99999999 plus one of 0.00000001 x 0.5:
+        // notional = 4998999999999999900020.0000000050004999 -> 4998999999999999900020.00000001 (30 significant digits,
+        // more than System.Decimal holds); volume = 4998999999999.99995002; vwap -> 999999999.99999999.
+        var trades = Enumerable.Range(0, TradeBatchRules.MaxTrades - 1).Select(_ => T("EXT", Largest, Largest))
+            .Append(T("EXT", 0.00000001m, 0.5m)).ToList();
+
+        var aggregate = TradeAggregator.Aggregate(trades).Single();
+
+        aggregate.Notional.ToString().ShouldBe("4998999999999999900020.00000001");
+        aggregate.Volume.ToString().ShouldBe("4998999999999.99995002");
+        aggregate.Vwap.ToString().ShouldBe("999999999.99999999");
+        Encoding.UTF8.GetString(Ndjson.Aggregates("b", [aggregate])).ShouldContain(
+            "\"volume\":4998999999999.99995002,\"notional\":4998999999999999900020.00000001,\"vwap\":999999999.99999999,",
+            customMessage: "the stored line carries the exact digits, as plain JSON numbers");
+    }
+
+    [Theory]
+    [InlineData("0", "0")]
+    [InlineData("0.00000001", "0.00000001")]
+    [InlineData("187.12000000", "187.12")]
+    [InlineData("-12.5", "-12.5")]
+    [InlineData("1000000000", "1000000000")]
+    [InlineData("170141183460469231731.68730371", "170141183460469231731.68730371")]
+    public void Fixed8_text_is_canonical_without_exponent_or_trailing_zeros(string text, string canonical)
+    {
+        // The stored NDJSON (and its hash) depends on this text: one spelling per value.
+        Fixed8.Parse(text).ToString().ShouldBe(canonical);
+    }
+
+    [Theory]
+    [InlineData(5, 2, 2)]   // 2.5 -> 2 (even)
+    [InlineData(7, 2, 4)]   // 3.5 -> 4 (even)
+    [InlineData(11, 4, 3)]  // 2.75 -> 3
+    [InlineData(9, 4, 2)]   // 2.25 -> 2
+    [InlineData(0, 3, 0)]
+    public void Division_rounds_half_to_even_once(int numerator, int denominator, int expected)
+    {
+        Fixed8.DivideRoundHalfEven(numerator, denominator).ShouldBe((Int128)expected);
     }
 }

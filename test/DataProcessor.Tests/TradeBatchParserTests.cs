@@ -99,6 +99,15 @@ public sealed class TradeBatchParserTests
     }
 
     [Fact]
+    public void A_property_with_an_empty_name_is_named_as_two_quotes_so_the_client_can_find_it()
+    {
+        // Found by the property test: an unknown property "" gave an error whose field was empty.
+        var body = Requests.Batch(Requests.Trade()).Replace("\"side\"", "\"\":1,\"side\"", StringComparison.Ordinal);
+        var error = Parsing.Invalid(body).Errors.Single();
+        (error.Index, error.Field, error.Message).ShouldBe((0, "\"\"", "unknown property"));
+    }
+
+    [Fact]
     public void A_property_given_twice_is_refused_since_which_value_wins_would_be_a_guess()
     {
         var body = """{"trades":[{"tradeId":"a","accountId":"b","symbol":"X","side":"BUY","quantity":1,"price":1,"price":2,"currency":"USD","executedAt":"2026-11-24T15:04:05Z"}]}""";
@@ -272,7 +281,9 @@ public sealed class TradeBatchParserTests
     [InlineData("0.000000001", "must have at most 8 decimal places")]
     [InlineData("1.0000000000000000000000000000001", "must have at most 8 decimal places")]
     [InlineData("1e-9", "must have at most 8 decimal places")]
-    [InlineData("1e400", "must be a number > 0 and <= 1000000000")]
+    [InlineData("1e400", "must be <= 1000000000")]
+    [InlineData("1e-400", "must have at most 8 decimal places")]
+    [InlineData("1e99999999999999999999", "must be a number > 0 and <= 1000000000")]
     public void Price_and_quantity_are_positive_bounded_and_have_at_most_8_decimals(string literal, string? message)
     {
         // The 31-digit literal would be silently rounded to 1 by System.Decimal: it must be refused, not altered.

@@ -10,6 +10,9 @@ public static class BatchIdentity
     /// <summary>Domain separator: a new scheme must change it, so that old and new ids never collide.</summary>
     private const string IdempotencyNamespace = "TradingPlatform.DataProcessor.batch-id.v1\n";
 
+    /// <summary>Separator for ids derived from a payload: never equal to an id derived from a key.</summary>
+    private const string PayloadNamespace = "TradingPlatform.DataProcessor.payload-batch-id.v1\n";
+
     /// <summary>
     /// The batch id for an Idempotency-Key: the first 16 bytes of SHA-256(namespace + key), formatted as an RFC 9562
     /// version-8 UUID (lower case). Same key, same id, on every invocation and every machine.
@@ -17,16 +20,30 @@ public static class BatchIdentity
     public static string FromIdempotencyKey(string idempotencyKey)
     {
         ArgumentNullException.ThrowIfNull(idempotencyKey);
+        return Version8(IdempotencyNamespace + idempotencyKey);
+    }
+
+    /// <summary>
+    /// The batch id of a request without Idempotency-Key: the first 16 bytes of SHA-256(namespace + the lower-case hex
+    /// SHA-256 of the canonical NDJSON), as a version-8 UUID. The same trades (however the JSON was spelt) always get
+    /// the same id, hence the same objects: a retry cannot store a batch twice. Two batches with identical trades are
+    /// one batch; a client that means to store both sends each with its own Idempotency-Key.
+    /// </summary>
+    public static string FromPayload(string payloadSha256)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(payloadSha256);
+        return Version8(PayloadNamespace + payloadSha256);
+    }
+
+    private static string Version8(string input)
+    {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(Encoding.UTF8.GetBytes(IdempotencyNamespace + idempotencyKey), hash);
+        SHA256.HashData(Encoding.UTF8.GetBytes(input), hash);
         var bytes = hash[..16];
         bytes[6] = (byte)((bytes[6] & 0x0F) | 0x80); // version 8 (custom)
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // variant 10xx (RFC 9562)
         return new Guid(bytes, bigEndian: true).ToString("D");
     }
-
-    /// <summary>A batch without Idempotency-Key gets a random, time-ordered UUID (version 7).</summary>
-    public static string NewRandom(DateTimeOffset now) => Guid.CreateVersion7(now).ToString("D");
 
     /// <summary>
     /// True for 1-128 visible ASCII characters (0x21-0x7E). Spaces and control characters are refused so that the
@@ -41,7 +58,18 @@ public static class BatchIdentity
     /// </summary>
     public static string Partition(IEnumerable<Trade> trades)
     {
-        var earliest = trades.Min(t => t.ExecutedAt);
+        ArgumentNullException.ThrowIfNull(trades);
+        var earliest = DateTime.MaxValue;
+        foreach (var trade in trades)
+        {
+            earliest = trade.ExecutedAt < earliest ? trade.ExecutedAt : earliest;
+        }
+
+        if (earliest == DateTime.MaxValue)
+        {
+            throw new ArgumentException("A batch has at least one trade.", nameof(trades));
+        }
+
         return string.Create(CultureInfo.InvariantCulture, $"date={earliest:yyyy-MM-dd}/hour={earliest:HH}");
     }
 

@@ -1,37 +1,4 @@
-using System.Text.Json.Serialization;
-
 namespace TradingPlatform.Functions.DataProcessor;
-
-/// <summary>The parts of an API Gateway REST (v1) Lambda proxy event that this function reads.</summary>
-public sealed class ApiGatewayProxyRequest
-{
-    public string? HttpMethod { get; set; }
-
-    public string? Body { get; set; }
-
-    public bool? IsBase64Encoded { get; set; }
-
-    public Dictionary<string, string?>? Headers { get; set; }
-
-    public ApiGatewayRequestContext? RequestContext { get; set; }
-}
-
-public sealed class ApiGatewayRequestContext
-{
-    public string? RequestId { get; set; }
-}
-
-/// <summary>The Lambda proxy integration answer.</summary>
-public sealed class ApiGatewayProxyResponse
-{
-    public int StatusCode { get; set; }
-
-    public Dictionary<string, string> Headers { get; set; } = new(StringComparer.Ordinal);
-
-    public string Body { get; set; } = "";
-
-    public bool IsBase64Encoded { get; set; }
-}
 
 /// <summary>202 body.</summary>
 public sealed record AcceptedResponse(string BatchId, int Accepted, string ObjectKey);
@@ -55,7 +22,4 @@ public sealed record ValidationFailedResponse(
     IReadOnlyList<FieldError> Errors);
 
 /// <summary>One problem in the request: <see cref="Index"/> is the position in "trades" (null for the envelope).</summary>
-public sealed record FieldError(
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Index,
-    string Field,
-    string Message);
+public sealed record FieldError(int? Index, string Field, string Message);

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Amazon.Runtime;
 using Amazon.S3;
 
@@ -61,12 +59,11 @@ public sealed class Function
         ArgumentNullException.ThrowIfNull(input);
         var started = _time.GetTimestamp();
         var state = new RequestState();
-        ApiGatewayProxyResponse response;
+        Answer response;
         try
         {
-            var request = await JsonSerializer.DeserializeAsync(input, JsonContext.Default.ApiGatewayProxyRequest).ConfigureAwait(false)
-                ?? throw new JsonException("The invocation event is null.");
-            state.RequestId = request.RequestContext?.RequestId;
+            using var request = await ApiGatewayEvent.ReadAsync(input).ConfigureAwait(false);
+            state.RequestId = request.RequestId;
             response = await ProcessAsync(request, state).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsStorageFailure(ex))
@@ -95,10 +92,10 @@ public sealed class Function
 
         state.StatusCode = response.StatusCode;
         WriteLog(state, _time.GetElapsedTime(started));
-        return new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(response, JsonContext.Default.ApiGatewayProxyResponse), writable: false);
+        return new MemoryStream(JsonOut.Response(response.StatusCode, response.Body), writable: false);
     }
 
-    private async Task<ApiGatewayProxyResponse> ProcessAsync(ApiGatewayProxyRequest request, RequestState state)
+    private async Task<Answer> ProcessAsync(ApiGatewayEvent request, RequestState state)
     {
         if (request.HttpMethod is { } method && !string.Equals(method, "POST", StringComparison.OrdinalIgnoreCase))
         {
@@ -106,7 +103,7 @@ public sealed class Function
             return Error(405, new ErrorResponse("method_not_allowed", "Only POST is supported."));
         }
 
-        var idempotencyKey = FindIdempotencyKey(request.Headers, out var keyProblem);
+        var idempotencyKey = FindIdempotencyKey(request.IdempotencyKeys, out var keyProblem);
         if (keyProblem is not null)
         {
             state.Outcome = "invalid_idempotency_key";
@@ -130,14 +127,14 @@ public sealed class Function
             case InvalidBatch failed:
                 state.Outcome = "validation_failed";
                 state.ErrorCount = failed.TotalErrors;
-                return Respond(400, new ValidationFailedResponse(
+                return Respond(400, JsonOut.ValidationFailed(new ValidationFailedResponse(
                     "validation_failed",
                     failed.TotalErrors > failed.Errors.Count
                         ? $"The batch is invalid; nothing was stored. The first {failed.Errors.Count} of {failed.TotalErrors} errors are listed."
                         : "The batch is invalid; nothing was stored. Every error is listed.",
                     failed.TotalErrors,
                     failed.TotalErrors > failed.Errors.Count,
-                    failed.Errors), JsonContext.Default.ValidationFailedResponse);
+                    failed.Errors)));
             case ParsedBatch batch:
                 return await StoreAsync(batch.Trades, idempotencyKey, state).ConfigureAwait(false);
             default:
@@ -145,20 +142,24 @@ public sealed class Function
         }
     }
 
-    private async Task<ApiGatewayProxyResponse> StoreAsync(IReadOnlyList<Trade> trades, string? idempotencyKey, RequestState state)
+    private async Task<Answer> StoreAsync(IReadOnlyList<Trade> trades, string? idempotencyKey, RequestState state)
     {
-        var batchId = idempotencyKey is null ? BatchIdentity.NewRandom(_time.GetUtcNow()) : BatchIdentity.FromIdempotencyKey(idempotencyKey);
-        state.BatchId = batchId;
         state.TradeCount = trades.Count;
+        using var ndjson = new PooledBuffer(trades.Count * 200);
+        Ndjson.WriteTrades(trades, ndjson);
+        var payloadSha256 = BatchIdentity.Sha256Hex(ndjson.WrittenSpan);
+        // Without a key the payload is the identity: an identical retry lands on the same objects and gets the same
+        // answer, so a batch is stored once however often a client resends it after a lost answer.
+        var batchId = idempotencyKey is null ? BatchIdentity.FromPayload(payloadSha256) : BatchIdentity.FromIdempotencyKey(idempotencyKey);
+        state.BatchId = batchId;
 
-        var ndjson = Ndjson.Trades(trades);
-        var payloadSha256 = BatchIdentity.Sha256Hex(ndjson);
         var partition = BatchIdentity.Partition(trades);
         var ingestionKey = BatchIdentity.IngestionKey(partition, batchId);
         var analyticsKey = BatchIdentity.AnalyticsKey(partition, batchId);
         var aggregates = TradeAggregator.Aggregate(trades);
         state.SymbolCount = aggregates.Count;
-        var aggregatesNdjson = Ndjson.Aggregates(batchId, aggregates);
+        using var aggregatesNdjson = new PooledBuffer(aggregates.Count * 400);
+        Ndjson.WriteAggregates(batchId, aggregates, aggregatesNdjson);
 
         using var timeout = new CancellationTokenSource(_options.StorageTimeout, _time);
         var ct = timeout.Token;
@@ -167,9 +168,7 @@ public sealed class Function
         {
             // The record binds the key to this payload wherever the payload's partition is, so a key reused for another
             // payload is refused even when that payload would land on other keys.
-            var record = JsonSerializer.SerializeToUtf8Bytes(
-                new IdempotencyRecord(batchId, payloadSha256, trades.Count, ingestionKey, analyticsKey),
-                JsonContext.Default.IdempotencyRecord);
+            var record = JsonOut.Record(new IdempotencyRecord(batchId, payloadSha256, trades.Count, ingestionKey, analyticsKey));
             var claimed = await WriteOnceAsync(_options.IngestionBucket, BatchIdentity.IdempotencyRecordKey(batchId), record, JsonContentType, payloadSha256, batchId, checkFirst: true, ct).ConfigureAwait(false);
             if (claimed == WriteResult.Conflict)
             {
@@ -177,9 +176,12 @@ public sealed class Function
             }
         }
 
+        // Keyed: HEAD first, so a retry of a stored batch sends no body. Unkeyed: the id is the payload's, so the
+        // conditional PUT alone decides (412 = already stored by an earlier attempt or a concurrent twin).
+        var checkFirst = idempotencyKey is not null;
         var written = await Task.WhenAll(
-            WriteOnceAsync(_options.IngestionBucket, ingestionKey, ndjson, NdjsonContentType, payloadSha256, batchId, checkFirst: idempotencyKey is not null, ct),
-            WriteOnceAsync(_options.AnalyticsBucket, analyticsKey, aggregatesNdjson, NdjsonContentType, payloadSha256, batchId, checkFirst: idempotencyKey is not null, ct)).ConfigureAwait(false);
+            WriteOnceAsync(_options.IngestionBucket, ingestionKey, ndjson.WrittenMemory, NdjsonContentType, payloadSha256, batchId, checkFirst, ct),
+            WriteOnceAsync(_options.AnalyticsBucket, analyticsKey, aggregatesNdjson.WrittenMemory, NdjsonContentType, payloadSha256, batchId, checkFirst, ct)).ConfigureAwait(false);
         if (written.Contains(WriteResult.Conflict))
         {
             return Conflict(state);
@@ -187,10 +189,10 @@ public sealed class Function
 
         // Both PutObject calls (or an earlier attempt's) are confirmed by S3 at this point: only now is the batch accepted.
         state.Outcome = written.All(w => w == WriteResult.AlreadyPresent) ? "replayed" : "accepted";
-        return Respond(202, new AcceptedResponse(batchId, trades.Count, ingestionKey), JsonContext.Default.AcceptedResponse);
+        return Respond(202, JsonOut.Accepted(new AcceptedResponse(batchId, trades.Count, ingestionKey)));
     }
 
-    private async Task<WriteResult> WriteOnceAsync(string bucket, string key, byte[] content, string contentType, string payloadSha256, string batchId, bool checkFirst, CancellationToken ct)
+    private async Task<WriteResult> WriteOnceAsync(string bucket, string key, ReadOnlyMemory<byte> content, string contentType, string payloadSha256, string batchId, bool checkFirst, CancellationToken ct)
     {
         if (checkFirst && await _store.HeadAsync(bucket, key, ct).ConfigureAwait(false) is { } existing)
         {
@@ -208,56 +210,57 @@ public sealed class Function
         return winner.PayloadSha256 == payloadSha256 ? WriteResult.AlreadyPresent : WriteResult.Conflict;
     }
 
-    private static string? FindIdempotencyKey(Dictionary<string, string?>? headers, out string? problem)
+    /// <summary>
+    /// The key from every value API Gateway delivered: <c>headers</c> holds only the last of repeated headers, and
+    /// <c>multiValueHeaders</c> all of them, so two different values anywhere are refused rather than one picked.
+    /// </summary>
+    private static string? FindIdempotencyKey(List<string?> values, out string? problem)
     {
         problem = null;
-        if (headers is null)
+        if (values.Count == 0)
         {
             return null;
         }
 
-        string? key = null;
-        var found = false;
-        foreach (var (name, value) in headers)
+        var key = values[0];
+        foreach (var value in values)
         {
-            if (!string.Equals(name, IdempotencyKeyHeader, StringComparison.OrdinalIgnoreCase))
+            if (!string.Equals(key, value, StringComparison.Ordinal))
             {
-                continue;
-            }
-
-            if (found && !string.Equals(key, value, StringComparison.Ordinal))
-            {
-                problem = "The Idempotency-Key header was sent more than once with different values.";
+                problem = "The Idempotency-Key header was sent more than once with different values; send it once.";
                 return null;
             }
-
-            found = true;
-            key = value;
         }
 
-        if (found && !BatchIdentity.IsValidIdempotencyKey(key))
+        if (!BatchIdentity.IsValidIdempotencyKey(key))
         {
-            problem = $"The Idempotency-Key header must be 1-{TradeBatchRules.MaxIdempotencyKeyLength} visible ASCII characters (no spaces).";
+            problem = $"The Idempotency-Key header must be 1-{TradeBatchRules.MaxIdempotencyKeyLength} visible ASCII characters (0x21-0x7E, no spaces).";
             return null;
         }
 
         return key;
     }
 
-    private ReadOnlyMemory<byte> DecodeBody(ApiGatewayProxyRequest request, RequestState state, out ApiGatewayProxyResponse? problem)
+    private ReadOnlyMemory<byte> DecodeBody(ApiGatewayEvent request, RequestState state, out Answer? problem)
     {
         problem = null;
         var max = _options.MaxBodyBytes;
-        var text = request.Body;
-        if (string.IsNullOrEmpty(text))
+        if (request.BodyIsNotUnicode)
+        {
+            state.Outcome = "invalid_json";
+            problem = Error(400, new ErrorResponse("invalid_json", "The request body is not valid Unicode text (it holds an unpaired UTF-16 surrogate)."));
+            return default;
+        }
+
+        if (request.Body is not { Length: > 0 } text)
         {
             state.Outcome = "invalid_json";
             problem = Error(400, new ErrorResponse("invalid_json", "The request body is empty; a JSON object with a \"trades\" array is expected."));
             return default;
         }
 
-        byte[] bytes;
-        if (request.IsBase64Encoded == true)
+        var bytes = text;
+        if (request.IsBase64Encoded)
         {
             // Four base64 characters carry three bytes: refuse before decoding what can only be too large.
             if (text.Length / 4L * 3 - 2 > max)
@@ -265,26 +268,12 @@ public sealed class Function
                 return TooLarge(state, text.Length / 4L * 3, out problem);
             }
 
-            try
-            {
-                bytes = Convert.FromBase64String(text);
-            }
-            catch (FormatException)
+            if (!request.TryDecodeBase64(text, out bytes))
             {
                 state.Outcome = "invalid_json";
                 problem = Error(400, new ErrorResponse("invalid_json", "The request body is marked as base64 but is not valid base64."));
                 return default;
             }
-        }
-        else
-        {
-            // Every character takes at least one UTF-8 byte.
-            if (text.Length > max)
-            {
-                return TooLarge(state, text.Length, out problem);
-            }
-
-            bytes = Encoding.UTF8.GetBytes(text);
         }
 
         state.BodyBytes = bytes.Length;
@@ -296,7 +285,7 @@ public sealed class Function
         return bytes;
     }
 
-    private ReadOnlyMemory<byte> TooLarge(RequestState state, long size, out ApiGatewayProxyResponse problem)
+    private ReadOnlyMemory<byte> TooLarge(RequestState state, long size, out Answer problem)
     {
         state.Outcome = "payload_too_large";
         state.BodyBytes = (int)Math.Min(size, int.MaxValue);
@@ -306,7 +295,7 @@ public sealed class Function
         return default;
     }
 
-    private static ApiGatewayProxyResponse Conflict(RequestState state)
+    private static Answer Conflict(RequestState state)
     {
         state.Outcome = "idempotency_key_conflict";
         return Error(409, new ErrorResponse(
@@ -323,16 +312,11 @@ public sealed class Function
         _ => false,
     };
 
-    private static ApiGatewayProxyResponse Error(int statusCode, ErrorResponse body) =>
-        Respond(statusCode, body, JsonContext.Default.ErrorResponse);
+    private static Answer Error(int statusCode, ErrorResponse body) =>
+        Respond(statusCode, JsonOut.Error(body));
 
-    private static ApiGatewayProxyResponse Respond<T>(int statusCode, T body, JsonTypeInfo<T> typeInfo) => new()
-    {
-        StatusCode = statusCode,
-        Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["Content-Type"] = JsonContentType },
-        Body = JsonSerializer.Serialize(body, typeInfo),
-        IsBase64Encoded = false,
-    };
+    /// <summary>The answer: status and its JSON body (the Lambda proxy envelope is written by <see cref="JsonOut.Response"/>).</summary>
+    private static Answer Respond(int statusCode, byte[] body) => new(statusCode, body);
 
     private void WriteLog(RequestState state, TimeSpan duration)
     {
@@ -368,6 +352,9 @@ public sealed class Function
             StackTrace = state.Unexpected ? error?.StackTrace : null,
         });
     }
+
+    /// <summary>Status code and JSON body of the proxy response.</summary>
+    private sealed record Answer(int StatusCode, byte[] Body);
 
     private enum WriteResult
     {

@@ -44,5 +44,9 @@ public static class Iso4217
     /// <summary>True for an active code, compared exactly (upper case).</summary>
     public static bool IsActive(string code) => Active.Contains(code);
 
+    /// <summary>The list's own string for an active code (so a batch shares one instance per currency), else null.</summary>
+    internal static string? Canonical(ReadOnlySpan<char> code) =>
+        Active.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(code, out var actual) ? actual : null;
+
     public static int Count => Active.Count;
 }

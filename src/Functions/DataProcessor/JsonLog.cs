@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace TradingPlatform.Functions.DataProcessor;
 
 /// <summary>
@@ -44,7 +42,7 @@ internal sealed class JsonLog(TextWriter writer, TimeProvider time)
 {
     public void Write(LogEntry entry)
     {
-        var line = JsonSerializer.Serialize(entry, JsonContext.Default.LogEntry);
+        var line = System.Text.Encoding.UTF8.GetString(JsonOut.Log(entry));
         lock (writer)
         {
             writer.WriteLine(line);

@@ -22,7 +22,7 @@ internal interface IObjectStore
     Task<StoredObject?> HeadAsync(string bucket, string key, CancellationToken cancellationToken);
 
     /// <summary>Writes the object unless one already exists at the key (If-None-Match: *).</summary>
-    Task<PutResult> PutIfAbsentAsync(string bucket, string key, byte[] content, string contentType, string payloadSha256, string batchId, CancellationToken cancellationToken);
+    Task<PutResult> PutIfAbsentAsync(string bucket, string key, ReadOnlyMemory<byte> content, string contentType, string payloadSha256, string batchId, CancellationToken cancellationToken);
 }
 
 /// <summary>S3 implementation. Encryption is left to the bucket's default (SSE-KMS): no SSE headers are sent.</summary>
@@ -48,13 +48,19 @@ internal sealed class S3ObjectStore(IAmazonS3 s3) : IObjectStore
         }
     }
 
-    public async Task<PutResult> PutIfAbsentAsync(string bucket, string key, byte[] content, string contentType, string payloadSha256, string batchId, CancellationToken cancellationToken)
+    /// <summary>A read-only stream over the bytes without copying them (they are pooled or array-backed).</summary>
+    private static MemoryStream AsStream(ReadOnlyMemory<byte> content) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(content, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(content.ToArray(), writable: false);
+
+    public async Task<PutResult> PutIfAbsentAsync(string bucket, string key, ReadOnlyMemory<byte> content, string contentType, string payloadSha256, string batchId, CancellationToken cancellationToken)
     {
         var request = new PutObjectRequest
         {
             BucketName = bucket,
             Key = key,
-            InputStream = new MemoryStream(content, writable: false),
+            InputStream = AsStream(content),
             ContentType = contentType,
             IfNoneMatch = "*",
             // The body is a small in-memory buffer: sign it whole (x-amz-content-sha256 of the content, so S3 verifies

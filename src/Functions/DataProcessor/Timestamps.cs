@@ -17,7 +17,20 @@ internal static class Timestamps
     public static TimestampParse TryParseUtc(string text, out DateTime instant)
     {
         instant = default;
-        var s = text.AsSpan();
+        if (text.Length > 21 + TradeBatchRules.MaxFractionDigits || !System.Text.Ascii.IsValid(text))
+        {
+            return TimestampParse.BadFormat;
+        }
+
+        Span<byte> ascii = stackalloc byte[text.Length];
+        System.Text.Encoding.ASCII.GetBytes(text, ascii);
+        return TryParseUtc(ascii, out instant);
+    }
+
+    /// <summary>The same on the UTF-8 bytes of the JSON string (no string is made for a timestamp).</summary>
+    public static TimestampParse TryParseUtc(ReadOnlySpan<byte> s, out DateTime instant)
+    {
+        instant = default;
         // 20 characters without fraction; with fraction: '.', 1-7 digits.
         if (s.Length < 20 || s.Length == 21 || s.Length > 21 + TradeBatchRules.MaxFractionDigits)
         {
@@ -64,12 +77,62 @@ internal static class Timestamps
     /// <summary>Canonical text: whole seconds without fraction, otherwise the fraction without trailing zeros.</summary>
     public static string Format(DateTime utc) => utc.ToString(OutputFormat, CultureInfo.InvariantCulture);
 
-    private static bool Digits(ReadOnlySpan<char> s, int start, int length, out int value)
+    /// <summary>Longest canonical text: 2026-11-24T15:04:05.1234567Z.</summary>
+    public const int MaxUtf8Length = 28;
+
+    /// <summary>
+    /// <see cref="Format(DateTime)"/> written as ASCII into <paramref name="destination"/> (at least
+    /// <see cref="MaxUtf8Length"/> bytes); returns the byte count. Same text, no string.
+    /// </summary>
+    public static int FormatUtf8(DateTime utc, Span<byte> destination)
+    {
+        Write(destination[..4], utc.Year);
+        destination[4] = (byte)'-';
+        Write(destination[5..7], utc.Month);
+        destination[7] = (byte)'-';
+        Write(destination[8..10], utc.Day);
+        destination[10] = (byte)'T';
+        Write(destination[11..13], utc.Hour);
+        destination[13] = (byte)':';
+        Write(destination[14..16], utc.Minute);
+        destination[16] = (byte)':';
+        Write(destination[17..19], utc.Second);
+        var position = 19;
+        var fraction = (int)(utc.Ticks % TimeSpan.TicksPerSecond);
+        if (fraction != 0)
+        {
+            var digits = 7;
+            while (fraction % 10 == 0)
+            {
+                fraction /= 10;
+                digits--;
+            }
+
+            destination[position++] = (byte)'.';
+            Write(destination.Slice(position, digits), fraction);
+            position += digits;
+        }
+
+        destination[position++] = (byte)'Z';
+        return position;
+    }
+
+    /// <summary>Writes <paramref name="value"/> as exactly destination.Length digits, zero-padded.</summary>
+    private static void Write(Span<byte> destination, int value)
+    {
+        for (var i = destination.Length - 1; i >= 0; i--)
+        {
+            destination[i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+    }
+
+    private static bool Digits(ReadOnlySpan<byte> s, int start, int length, out int value)
     {
         value = 0;
         for (var i = start; i < start + length; i++)
         {
-            if (!char.IsAsciiDigit(s[i]))
+            if (s[i] is < (byte)'0' or > (byte)'9')
             {
                 return false;
             }
@@ -78,15 +141,5 @@ internal static class Timestamps
         }
 
         return true;
-    }
-}
-
-internal static class DecimalText
-{
-    /// <summary>The same value with no trailing zeros in its scale (10.50 -> 10.5, 3.000 -> 3).</summary>
-    public static decimal Normalize(decimal value)
-    {
-        // Dividing by one at scale 28 makes System.Decimal pick the smallest scale that represents the exact result.
-        return value / 1.0000000000000000000000000000m;
     }
 }
