@@ -15,7 +15,7 @@ use_private_tmpdir test
 
 # The CDK templates (one synthesis per environment, shared by every test class) ...
 dotnet test test/TradingPlatform.Tests --nologo
-# ... and the data-processing function (unit tests + an S3-compatible server from node_modules).
+# ... and the data-processing function (unit, property and integration tests; S3 is python3 -m moto.server).
 dotnet test test/DataProcessor.Tests --nologo
 
 # The compliance gate's own tests: it must fail on a known violation and never pass on nothing.
