@@ -58,7 +58,7 @@ public static class TradingPlatformApp
             Env = env,
             Settings = settings,
             AlarmCatalog = new AlarmCatalog(),
-            Description = $"TradingPlatform {settings.Suffix}: KMS keys, alert topic, AWS Config",
+            Description = $"TradingPlatform {settings.Suffix}: KMS keys, alert topic, AWS Config, machine-client identity",
             TerminationProtection = settings.TerminationProtection,
         });
 
@@ -97,6 +97,7 @@ public static class TradingPlatformApp
             DataProcessorAssetDir = DataProcessorAsset.Directory,
             LambdaKey = security.Keys.LambdaKey,
             LogsKey = security.Keys.LogsKey,
+            MachineClientPool = security.Identity.Pool,
             Alarms = security.Alarms,
         });
 

@@ -35,11 +35,12 @@ public static partial class ConfigurationLoader
     public const string AuroraMinCapacityKey = "auroraMinCapacity";
     public const string AuroraMaxCapacityKey = "auroraMaxCapacity";
     public const string AlertEmailsKey = "alertEmails";
+    public const string TradingClientsKey = "tradingClients";
 
     public static readonly IReadOnlyList<string> KnownKeys =
     [
         EnvironmentSuffixKey, AccountKey, RegionKey, CreateConfigRecorderKey,
-        NatGatewaysKey, AuroraMinCapacityKey, AuroraMaxCapacityKey, AlertEmailsKey,
+        NatGatewaysKey, AuroraMinCapacityKey, AuroraMaxCapacityKey, AlertEmailsKey, TradingClientsKey,
     ];
 
     /// <summary>SNS accepts any number of subscriptions; more than this is a mailing list's job, not ours.</summary>
@@ -47,6 +48,23 @@ public static partial class ConfigurationLoader
 
     [GeneratedRegex("^[a-z](?:[a-z0-9]|-(?=[a-z0-9]))*$")]
     private static partial Regex SuffixPattern();
+
+    /// <summary>
+    /// Each client is an app client, an API key, a usage-plan association and maybe a usage plan of its own: 50 keeps
+    /// the Security and Api stacks far below CloudFormation's 500 resources per stack.
+    /// </summary>
+    public const int MaxTradingClients = 50;
+
+    // Client names become parts of app client, API key and usage plan names and of construct ids.
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9]))*$")]
+    private static partial Regex ClientNamePattern();
+
+    // Cognito's rule for a domain prefix: lower-case letters, digits and hyphens, not at either end, 1-63 characters.
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")]
+    private static partial Regex DomainPrefixPattern();
+
+    /// <summary>Words Cognito refuses in a domain prefix.</summary>
+    private static readonly string[] ReservedDomainWords = ["aws", "amazon", "cognito"];
 
     [GeneratedRegex("^[0-9]{12}$")]
     private static partial Regex AccountPattern();
@@ -133,6 +151,7 @@ public static partial class ConfigurationLoader
         }
 
         settings = settings with { AlertEmails = ParseAlertEmails(context, problems) };
+        settings = settings with { TradingClients = ParseTradingClients(context, problems) };
 
         settings = settings with
         {
@@ -153,6 +172,22 @@ public static partial class ConfigurationLoader
             problems.Add(
                 $"{NatGatewaysKey} {settings.NatGateways} contradicts environment 'prod': production needs one NAT gateway " +
                 "per AZ (3) so that losing one AZ does not cut the others off");
+        }
+
+        // Derived from two valid values, but Cognito has rules of its own for the token domain's prefix.
+        var prefix = settings.TokenDomainPrefix;
+        if (!DomainPrefixPattern().IsMatch(prefix))
+        {
+            problems.Add(
+                $"the token domain prefix '{prefix}' (trading-<{EnvironmentSuffixKey}>-<{AccountKey}>) is invalid: Cognito " +
+                "allows 1-63 lower-case letters, digits and hyphens, not starting or ending with a hyphen");
+        }
+
+        foreach (var word in ReservedDomainWords.Where(prefix.Contains))
+        {
+            problems.Add(
+                $"the token domain prefix '{prefix}' (trading-<{EnvironmentSuffixKey}>-<{AccountKey}>) contains '{word}', " +
+                $"which Cognito does not allow in a domain prefix: choose an {EnvironmentSuffixKey} without it");
         }
 
         if (problems.Count > 0)
@@ -306,6 +341,133 @@ public static partial class ConfigurationLoader
         }
 
         return addresses;
+    }
+
+    /// <summary>
+    /// A JSON array (cdk.json) whose items are a client name or {"name": "desk-a", "rateLimit": 500, "burstLimit": 1000},
+    /// or one comma-separated string of names (-c tradingClients=desk-a,desk-b).
+    /// </summary>
+    private static IReadOnlyList<TradingClient> ParseTradingClients(IReadOnlyDictionary<string, JsonElement> context, List<string> problems)
+    {
+        if (!context.TryGetValue(TradingClientsKey, out var value))
+        {
+            return [];
+        }
+
+        var clients = new List<TradingClient>();
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            clients.AddRange(value.GetString()!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(name => new TradingClient(name)));
+        }
+        else if (value.ValueKind == JsonValueKind.Array)
+        {
+            var position = 0;
+            foreach (var item in value.EnumerateArray())
+            {
+                position++;
+                if (item.ValueKind == JsonValueKind.String)
+                {
+                    clients.Add(new TradingClient(item.GetString()!.Trim()));
+                }
+                else if (item.ValueKind == JsonValueKind.Object && ParseTradingClient(item, position, problems) is { } client)
+                {
+                    clients.Add(client);
+                }
+                else if (item.ValueKind != JsonValueKind.Object)
+                {
+                    problems.Add(
+                        $"{TradingClientsKey} item {position} must be a client name or an object " +
+                        $"{{\"name\": ..., \"rateLimit\": ..., \"burstLimit\": ...}}, got {Describe(item)}");
+                }
+            }
+        }
+        else
+        {
+            problems.Add(
+                $"{TradingClientsKey} must be a JSON array (of names or {{\"name\", \"rateLimit\", \"burstLimit\"}} objects) " +
+                $"or a comma-separated string of names, got {Describe(value)}");
+            return [];
+        }
+
+        foreach (var name in clients.Select(c => c.Name).Where(n => n.Length is < 3 or > 32 || !ClientNamePattern().IsMatch(n)))
+        {
+            problems.Add(
+                $"{TradingClientsKey} name '{name}' is invalid: use 3-32 lower-case letters, digits and single hyphens, " +
+                "not starting or ending with a hyphen (e.g. desk-a)");
+        }
+
+        foreach (var duplicate in clients.GroupBy(c => c.Name).Where(g => g.Count() > 1))
+        {
+            problems.Add(
+                $"{TradingClientsKey} lists '{duplicate.Key}' {duplicate.Count()} times: each name is one app client and one API key, " +
+                "so names must be unique");
+        }
+
+        if (clients.Count > MaxTradingClients)
+        {
+            problems.Add($"{TradingClientsKey} lists {clients.Count} clients; the limit is {MaxTradingClients} (CloudFormation's resources per stack)");
+        }
+
+        return clients;
+    }
+
+    private static TradingClient? ParseTradingClient(JsonElement item, int position, List<string> problems)
+    {
+        string[] allowed = ["name", "rateLimit", "burstLimit"];
+        var label = item.TryGetProperty("name", out var nameValue) && nameValue.ValueKind == JsonValueKind.String
+            ? $"'{nameValue.GetString()}'"
+            : $"item {position}";
+        var before = problems.Count;
+
+        foreach (var property in item.EnumerateObject().Where(p => !allowed.Contains(p.Name)))
+        {
+            problems.Add($"{TradingClientsKey} {label} has an unknown property '{property.Name}': allowed are {string.Join(", ", allowed)}");
+        }
+
+        if (nameValue.ValueKind != JsonValueKind.String)
+        {
+            problems.Add($"{TradingClientsKey} {label} needs \"name\" as a JSON string, got {(nameValue.ValueKind == JsonValueKind.Undefined ? "none" : Describe(nameValue))}");
+        }
+
+        var rate = Limit("rateLimit");
+        var burst = Limit("burstLimit");
+        if ((rate is null) != (burst is null) && problems.Count == before)
+        {
+            problems.Add(
+                $"{TradingClientsKey} {label} gives only {(rate is null ? "burstLimit" : "rateLimit")}: give both rateLimit and " +
+                $"burstLimit, or neither (then the shared usage plan's {ThrottleLimits.SharedPlan.RateLimit} rps / " +
+                $"{ThrottleLimits.SharedPlan.BurstLimit} burst applies)");
+        }
+        else if (rate is not null && burst is not null && burst < rate)
+        {
+            problems.Add(
+                $"{TradingClientsKey} {label}: burstLimit {burst} is below rateLimit {rate}; the burst must be at least the steady rate");
+        }
+
+        if (problems.Count > before)
+        {
+            return null;
+        }
+
+        return new TradingClient(nameValue.GetString()!.Trim(), rate is null ? null : new ThrottleLimits(rate.Value, burst!.Value));
+
+        int? Limit(string property)
+        {
+            if (!item.TryGetProperty(property, out var limit))
+            {
+                return null;
+            }
+
+            var text = limit.ValueKind is JsonValueKind.String or JsonValueKind.Number ? (limit.ValueKind == JsonValueKind.String ? limit.GetString()! : limit.GetRawText()) : null;
+            if (text is not null && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 0)
+            {
+                return number;
+            }
+
+            problems.Add($"{TradingClientsKey} {label} {property} {limit.GetRawText()} is invalid: use a positive whole number of requests per second");
+            return null;
+        }
     }
 
     private static double ParseCapacity(

@@ -68,6 +68,18 @@ public sealed record EnvironmentSettings
     /// <summary>Where alarms and compliance alerts go besides the topic: e-mail addresses subscribed to it (may be empty).</summary>
     public IReadOnlyList<string> AlertEmails { get; init; } = [];
 
+    /// <summary>
+    /// Machine clients of the API (may be empty): each gets a Cognito app client with the client-credentials grant and
+    /// its own API key. With none, POST /data still requires a token, so no client can call it.
+    /// </summary>
+    public IReadOnlyList<TradingClient> TradingClients { get; init; } = [];
+
+    /// <summary>
+    /// Prefix of the Cognito domain that serves the token endpoint (https://&lt;prefix&gt;.auth.&lt;region&gt;.amazoncognito.com):
+    /// unique per region across all AWS accounts, hence the account in it. The loader validates it.
+    /// </summary>
+    public string TokenDomainPrefix => $"trading-{Suffix}-{Account}";
+
     /// <summary>Alarm thresholds: what counts as "wake someone up" in this kind of environment.</summary>
     public required AlarmThresholds Alarms { get; init; }
 

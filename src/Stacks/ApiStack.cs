@@ -1,5 +1,6 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.APIGateway;
+using Amazon.CDK.AWS.Cognito;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Lambda;
@@ -27,6 +28,8 @@ public sealed class ApiStackProps : StackProps
     public required IKey LambdaKey { get; init; }
     /// <summary>Encrypts the function, API access and WAF log groups.</summary>
     public required IKey LogsKey { get; init; }
+    /// <summary>The machine clients' user pool (Security layer): POST /data requires one of its access tokens.</summary>
+    public required IUserPool MachineClientPool { get; init; }
     /// <summary>Creates this layer's alarms, reporting to the alert topic; its catalog holds every layer's alarms.</summary>
     public required PlatformAlarms Alarms { get; init; }
 }
@@ -62,7 +65,7 @@ public sealed class ApiStack : LayerStack
             LambdaKey = props.LambdaKey,
             LogsKey = props.LogsKey,
         }, alarms);
-        TradingApi = new TradingRestApi(this, "RestApi", settings, Ingestion.Function, props.LogsKey, alarms);
+        TradingApi = new TradingRestApi(this, "RestApi", settings, Ingestion.Function, props.LogsKey, props.MachineClientPool, alarms);
         Firewall = new WebFirewall(this, "Firewall", settings, TradingApi.Api.DeploymentStage, props.LogsKey, alarms);
 
         new CfnOutput(this, "ApiUrl", new CfnOutputProps

@@ -16,13 +16,15 @@ public sealed class SecurityStackProps : StackProps
 
 /// <summary>
 /// Deployed first, depends on nothing: the encryption keys of every other layer, the alert topic every alarm
-/// reports to, and AWS Config watching the account for PCI-DSS drift.
+/// reports to, AWS Config watching the account for PCI-DSS drift, and the identity of the API's machine clients.
 /// </summary>
 public sealed class SecurityStack : LayerStack
 {
     public EncryptionKeys Keys { get; }
     public Alerting Alerting { get; }
     public ConfigRecording Config { get; }
+    /// <summary>The machine clients' user pool, resource server, token domain and app clients.</summary>
+    public MachineClientIdentity Identity { get; }
     /// <summary>How the other layers create alarms that report to this layer's topic.</summary>
     public PlatformAlarms Alarms { get; }
 
@@ -32,6 +34,7 @@ public sealed class SecurityStack : LayerStack
         Keys = new EncryptionKeys(this, "Keys", settings);
         Alerting = new Alerting(this, "Alerting", settings, Keys.AlertsKey);
         Config = new ConfigRecording(this, "Config", settings, Keys.S3Key, Alerting.Topic);
+        Identity = new MachineClientIdentity(this, "Identity", settings);
         Alarms = new PlatformAlarms(Alerting.Topic, settings, props.AlarmCatalog);
     }
 }

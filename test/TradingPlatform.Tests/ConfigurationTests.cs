@@ -209,3 +209,122 @@ public sealed class ConfigurationTests
             .Message.ShouldContain("alertEmails must be a JSON array of strings or a comma-separated string, got a JSON array [1, 2]");
     }
 }
+
+/// <summary>tradingClients: who gets an app client and an API key. A bad entry must stop synth, naming it and the rule.</summary>
+public sealed class TradingClientsConfigurationTests
+{
+    private static Dictionary<string, System.Text.Json.JsonElement> Json(string json) =>
+        System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
+
+    private static string ErrorForJson(string json) =>
+        Should.Throw<ConfigurationException>(() => ConfigurationLoader.Load(Json(json))).Message;
+
+    private static string ErrorFor(string cliValue) =>
+        Should.Throw<ConfigurationException>(() => ConfigurationLoader.Load(
+            new Dictionary<string, string> { [ConfigurationLoader.TradingClientsKey] = cliValue })).Message;
+
+    [Fact]
+    public void Default_is_no_client()
+    {
+        // Nobody gets credentials unless someone registers them.
+        ConfigurationLoader.Load(new Dictionary<string, string>()).TradingClients.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Command_line_gives_names_separated_by_commas()
+    {
+        ConfigurationLoader.Load(new Dictionary<string, string> { ["tradingClients"] = "desk-a, desk-b" })
+            .TradingClients.ShouldBe([new TradingClient("desk-a"), new TradingClient("desk-b")]);
+    }
+
+    [Fact]
+    public void Cdk_json_gives_names_or_objects_with_limits()
+    {
+        ConfigurationLoader.Load(Json("""{"tradingClients": ["desk-a", {"name": "desk-b", "rateLimit": 500, "burstLimit": 1000}, {"name": "desk-c"}]}"""))
+            .TradingClients.ShouldBe([
+                new TradingClient("desk-a"),
+                new TradingClient("desk-b", new ThrottleLimits(500, 1000)),
+                new TradingClient("desk-c"),
+            ]);
+    }
+
+    [Theory]
+    [InlineData("ab")]
+    [InlineData("Desk-A")]
+    [InlineData("desk_a")]
+    [InlineData("desk--a")]
+    [InlineData("-desk")]
+    [InlineData("desk-")]
+    [InlineData("a-name-that-is-longer-than-32-chars")]
+    public void Invalid_client_name_is_rejected_naming_it_and_the_rule(string name)
+    {
+        // The name becomes part of app client, API key and usage plan names and of logical ids.
+        ErrorFor(name).ShouldContain(
+            $"tradingClients name '{name}' is invalid: use 3-32 lower-case letters, digits and single hyphens, not starting or ending with a hyphen");
+    }
+
+    [Fact]
+    public void Duplicate_client_names_are_rejected()
+    {
+        // Two entries would be one app client and one key: the second's limits would be silently lost.
+        ErrorForJson("""{"tradingClients": ["desk-a", {"name": "desk-a", "rateLimit": 5, "burstLimit": 5}]}""")
+            .ShouldContain("tradingClients lists 'desk-a' 2 times");
+    }
+
+    [Theory]
+    [InlineData("""{"name": "desk-a", "rateLimit": 500, "burstLimit": 100}""", "tradingClients 'desk-a': burstLimit 100 is below rateLimit 500; the burst must be at least the steady rate")]
+    [InlineData("""{"name": "desk-a", "rateLimit": 500}""", "tradingClients 'desk-a' gives only rateLimit: give both rateLimit and burstLimit, or neither (then the shared usage plan's 1000 rps / 2000 burst applies)")]
+    [InlineData("""{"name": "desk-a", "rateLimit": 0, "burstLimit": 10}""", "tradingClients 'desk-a' rateLimit 0 is invalid: use a positive whole number of requests per second")]
+    [InlineData("""{"name": "desk-a", "rateLimit": -5, "burstLimit": 10}""", "tradingClients 'desk-a' rateLimit -5 is invalid")]
+    [InlineData("""{"name": "desk-a", "rateLimit": 1.5, "burstLimit": 10}""", "tradingClients 'desk-a' rateLimit 1.5 is invalid")]
+    [InlineData("""{"name": "desk-a", "rateLimit": true, "burstLimit": 10}""", "tradingClients 'desk-a' rateLimit true is invalid")]
+    [InlineData("""{"name": "desk-a", "burst": 10}""", "tradingClients 'desk-a' has an unknown property 'burst': allowed are name, rateLimit, burstLimit")]
+    [InlineData("""{"rateLimit": 10, "burstLimit": 10}""", "tradingClients item 1 needs \"name\" as a JSON string, got none")]
+    [InlineData("""{"name": 7}""", "tradingClients item 1 needs \"name\" as a JSON string, got a JSON number 7")]
+    public void Bad_client_object_is_rejected_naming_the_client_and_the_rule(string item, string expected)
+    {
+        ErrorForJson($$"""{"tradingClients": [{{item}}]}""").ShouldContain(expected);
+    }
+
+    [Fact]
+    public void Limits_may_be_strings_as_well_as_numbers()
+    {
+        ConfigurationLoader.Load(Json("""{"tradingClients": [{"name": "desk-a", "rateLimit": "50", "burstLimit": "60"}]}"""))
+            .TradingClients.Single().Limits.ShouldBe(new ThrottleLimits(50, 60));
+    }
+
+    [Theory]
+    [InlineData("""{"tradingClients": {"name": "desk-a"}}""", "tradingClients must be a JSON array (of names or {\"name\", \"rateLimit\", \"burstLimit\"} objects) or a comma-separated string of names, got a JSON object")]
+    [InlineData("""{"tradingClients": 3}""", "tradingClients must be a JSON array")]
+    [InlineData("""{"tradingClients": ["desk-a", 3]}""", "tradingClients item 2 must be a client name or an object {\"name\": ..., \"rateLimit\": ..., \"burstLimit\": ...}, got a JSON number 3")]
+    public void Client_list_of_the_wrong_json_type_is_rejected(string json, string expected)
+    {
+        ErrorForJson(json).ShouldContain(expected);
+    }
+
+    [Fact]
+    public void More_clients_than_the_limit_are_rejected()
+    {
+        var names = string.Join(",", Enumerable.Range(1, ConfigurationLoader.MaxTradingClients + 1).Select(i => $"desk-{i}"));
+        ErrorFor(names).ShouldContain($"tradingClients lists {ConfigurationLoader.MaxTradingClients + 1} clients; the limit is {ConfigurationLoader.MaxTradingClients}");
+    }
+
+    [Theory]
+    [InlineData("pr-aws", "aws")]
+    [InlineData("amazon-1", "amazon")]
+    [InlineData("cognito", "cognito")]
+    public void Suffix_that_makes_a_token_domain_prefix_cognito_refuses_is_rejected(string suffix, string word)
+    {
+        // Cognito refuses these words in a domain prefix; better at synth than in the middle of a Security deploy.
+        Should.Throw<ConfigurationException>(() => ConfigurationLoader.Load(new Dictionary<string, string> { ["environmentSuffix"] = suffix }))
+            .Message.ShouldContain($"the token domain prefix 'trading-{suffix}-123456789012' (trading-<environmentSuffix>-<account>) contains '{word}'");
+    }
+
+    [Fact]
+    public void Token_domain_prefix_of_the_longest_suffix_is_within_cognitos_63_characters()
+    {
+        var suffix = "p" + new string('x', ConfigurationLoader.MaxSuffixLength - 1);
+        ConfigurationLoader.Load(new Dictionary<string, string> { ["environmentSuffix"] = suffix })
+            .TokenDomainPrefix.Length.ShouldBeLessThanOrEqualTo(63);
+    }
+}

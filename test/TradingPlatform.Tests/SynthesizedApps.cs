@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Amazon.CDK.Assertions;
@@ -53,23 +54,32 @@ public sealed class SynthesizedApps
     public SynthesizedEnvironment Dev => For("dev");
     public SynthesizedEnvironment Prod => For("prod");
 
+    /// <summary>The trading clients of <see cref="StagingWithOverrides"/>: two on the shared plan, one with limits of its own.</summary>
+    public const string StagingTradingClients = """["desk-a", {"name": "risk-engine", "rateLimit": 200, "burstLimit": 400}, "desk-b"]""";
+
     /// <summary>
     /// Staging deployed into prod's account with the optional context set: no Config recorder of its own, alert
-    /// e-mails. One synthesis serves every test of context overrides.
+    /// e-mails, trading clients (as cdk.json gives them: a JSON array). One synthesis serves every test of context overrides.
     /// </summary>
-    public SynthesizedEnvironment StagingWithOverrides => For("staging", new Dictionary<string, string>
+    public SynthesizedEnvironment StagingWithOverrides => ForJson("staging", new Dictionary<string, JsonElement>
     {
-        [ConfigurationLoader.CreateConfigRecorderKey] = "false",
-        [ConfigurationLoader.AlertEmailsKey] = "oncall@example.com, risk@example.com",
+        [ConfigurationLoader.CreateConfigRecorderKey] = JsonSerializer.SerializeToElement("false"),
+        [ConfigurationLoader.AlertEmailsKey] = JsonSerializer.SerializeToElement("oncall@example.com, risk@example.com"),
+        [ConfigurationLoader.TradingClientsKey] = JsonDocument.Parse(StagingTradingClients).RootElement.Clone(),
     });
 
-    public SynthesizedEnvironment For(string suffix, IReadOnlyDictionary<string, string>? extraContext = null)
+    public SynthesizedEnvironment For(string suffix, IReadOnlyDictionary<string, string>? extraContext = null) =>
+        ForJson(suffix, (extraContext ?? new Dictionary<string, string>())
+            .ToDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToElement(kv.Value)));
+
+    /// <summary>Context as the CLI passes it from cdk.json: any JSON value.</summary>
+    public SynthesizedEnvironment ForJson(string suffix, IReadOnlyDictionary<string, JsonElement> extraContext)
     {
-        var context = new Dictionary<string, string>(extraContext ?? new Dictionary<string, string>())
+        var context = new Dictionary<string, JsonElement>(extraContext)
         {
-            [ConfigurationLoader.EnvironmentSuffixKey] = suffix,
+            [ConfigurationLoader.EnvironmentSuffixKey] = JsonSerializer.SerializeToElement(suffix),
         };
-        var key = string.Join(";", context.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"));
+        var key = string.Join(";", context.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value.GetRawText()}"));
         return environments.GetOrAdd(key, _ => new Lazy<SynthesizedEnvironment>(
             () => new SynthesizedEnvironment(ConfigurationLoader.Load(context)))).Value;
     }

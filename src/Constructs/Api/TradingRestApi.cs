@@ -1,26 +1,36 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.APIGateway;
 using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.Cognito;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Lambda;
 using Constructs;
 using TradingPlatform.Config;
 using TradingPlatform.Constructs.Monitoring;
+using TradingPlatform.Constructs.Security;
 using TradingPlatform.Stacks;
 
 namespace TradingPlatform.Constructs.Api;
 
 /// <summary>
-/// The REST API clients hold: POST /data with an API key under a usage plan, a request model and validator in front
-/// of the ingestion function, JSON access logs and execution logs without bodies, its cdk-nag exemptions, and the
-/// alarms on what clients see: the share of requests answered 5XX and the p99 latency.
+/// The REST API clients hold: POST /data with an access token of the machine-client pool (scope trades.write) AND an
+/// API key under a usage plan (one key per configured client), a request model and validator in front of the
+/// ingestion function, JSON access logs and execution logs without bodies, its cdk-nag exemptions, and the alarms on
+/// what clients see: the share of requests answered 5XX and the p99 latency.
 /// </summary>
 public sealed class TradingRestApi : PlatformComponent
 {
     public RestApi Api { get; }
     public IReadOnlyList<Alarm> Alarms { get; }
+    public CognitoUserPoolsAuthorizer Authorizer { get; }
+    /// <summary>The usage plan of every client without limits of its own (the seed's plan: 1000 rps, 2000 burst per key).</summary>
+    public UsagePlan UsagePlan { get; }
+    /// <summary>Each configured client's own API key, by client name.</summary>
+    public IReadOnlyDictionary<string, IApiKey> ClientApiKeys { get; }
 
-    public TradingRestApi(Construct scope, string id, EnvironmentSettings settings, IFunction handler, IKey logsKey, PlatformAlarms alarms)
+    public TradingRestApi(
+        Construct scope, string id, EnvironmentSettings settings, IFunction handler, IKey logsKey, IUserPool machineClientPool,
+        PlatformAlarms alarms)
         : base(scope, id)
     {
         var accessLogs = SecureDefaults.LogGroup(this, "ApiAccessLogGroup", settings, logsKey);
@@ -64,38 +74,60 @@ public sealed class TradingRestApi : PlatformComponent
             Schema = TradeBatchSchema.Create(),
         });
 
+        // Tokens from the machine-client pool only, and only with the write scope: API Gateway then checks the access
+        // token (signature, expiry, scope) before the function runs; the function matches its client_id to the API key.
+        Authorizer = new CognitoUserPoolsAuthorizer(this, "MachineClientAuthorizer", new CognitoUserPoolsAuthorizerProps
+        {
+            AuthorizerName = settings.Names.MachineClientAuthorizer,
+            CognitoUserPools = [machineClientPool],
+        });
+
         var dataResource = Api.Root.AddResource("data");
         var postData = dataResource.AddMethod("POST", new LambdaIntegration(handler), new MethodOptions
         {
+            AuthorizationType = AuthorizationType.COGNITO,
+            Authorizer = Authorizer,
+            AuthorizationScopes = [MachineClientIdentity.WriteScope],
+            // Both: the token says which client, the key meters and throttles it (and is looked up in the api-keys table).
             ApiKeyRequired = true,
             RequestValidator = validator,
             RequestModels = new Dictionary<string, IModel> { ["application/json"] = tradeBatchModel },
         });
 
-        var usagePlan = Api.AddUsagePlan("UsagePlan", new UsagePlanProps
+        var usagePlan = UsagePlan = Api.AddUsagePlan("UsagePlan", new UsagePlanProps
         {
             Name = settings.Names.UsagePlan,
-            Throttle = new ThrottleSettings { RateLimit = 1000, BurstLimit = 2000 },
+            Throttle = Throttle(ThrottleLimits.SharedPlan),
         });
         usagePlan.AddApiStage(new UsagePlanPerApiStage { Stage = Api.DeploymentStage });
 
+        // The seed's shared key stays in the plan (clients hold it), but it is in no client's registry entry, so the
+        // function refuses it: clients move to their own keys, then a later release deletes it.
         var apiKey = Api.AddApiKey("ApiKey", new ApiKeyOptions { ApiKeyName = settings.Names.ApiKey });
-        // What usagePlan.AddApiKey(apiKey) does, except the construct id: the CDK names the association after the
-        // key's path, which now includes this component; with the path the key had before components existed, the
-        // association keeps its logical id. (A new id would be created before the old one is deleted, and API Gateway
-        // refuses a second association of the same key and plan: the deploy would fail.)
-        new CfnUsagePlanKey(usagePlan, $"UsagePlanKeyResource:{UniqueIdWithoutComponents(apiKey)}", new CfnUsagePlanKeyProps
-        {
-            KeyId = apiKey.KeyId,
-            KeyType = "API_KEY",
-            UsagePlanId = usagePlan.UsagePlanId,
-        });
+        Associate(usagePlan, apiKey);
 
-        NagSuppressions.Add(postData,
-            new NagSuppression("AwsSolutions-APIG4",
-                "Callers are trading systems, not users: each is identified by its API key under the usage plan (seed contract), behind WAF."),
-            new NagSuppression("AwsSolutions-COG4",
-                "No end users sign in to this API; machine clients authenticate with API keys, so a Cognito authorizer has no user pool to use."));
+        // One key per client, its ids derived from the client's name (stable when the list is reordered). A client with
+        // limits of its own gets a usage plan of its own: API Gateway throttles each key by its plan's limits.
+        var clientKeys = new Dictionary<string, IApiKey>();
+        foreach (var client in settings.TradingClients)
+        {
+            var key = Api.AddApiKey($"ClientApiKey-{client.Name}", new ApiKeyOptions { ApiKeyName = settings.Names.ClientApiKey(client.Name) });
+            var plan = usagePlan;
+            if (client.Limits is { } limits)
+            {
+                plan = Api.AddUsagePlan($"ClientUsagePlan-{client.Name}", new UsagePlanProps
+                {
+                    Name = settings.Names.ClientUsagePlan(client.Name),
+                    Throttle = Throttle(limits),
+                });
+                plan.AddApiStage(new UsagePlanPerApiStage { Stage = Api.DeploymentStage });
+            }
+
+            Associate(plan, key);
+            clientKeys[client.Name] = key;
+        }
+
+        ClientApiKeys = clientKeys;
         NagSuppressions.Add(Api.DeploymentStage,
             new NagSuppression("PCI.DSS.321-APIGWCacheEnabledAndEncrypted",
                 "The API only accepts POST /data writes; caching their responses would be wrong, so no cache (and no cached data) exists."),
@@ -108,6 +140,23 @@ public sealed class TradingRestApi : PlatformComponent
 
         Alarms = CreateAlarms(settings, alarms);
     }
+
+    private static ThrottleSettings Throttle(ThrottleLimits limits) =>
+        new() { RateLimit = limits.RateLimit, BurstLimit = limits.BurstLimit };
+
+    /// <summary>
+    /// What usagePlan.AddApiKey(apiKey) does, except the construct id: the CDK names the association after the key's
+    /// path, which now includes this component; with the path the key had before components existed, the association
+    /// keeps its logical id. (A new id would be created before the old one is deleted, and API Gateway refuses a second
+    /// association of the same key and plan: the deploy would fail.)
+    /// </summary>
+    private static void Associate(UsagePlan plan, IApiKey key) =>
+        new CfnUsagePlanKey(plan, $"UsagePlanKeyResource:{UniqueIdWithoutComponents(key)}", new CfnUsagePlanKeyProps
+        {
+            KeyId = key.KeyId,
+            KeyType = "API_KEY",
+            UsagePlanId = plan.UsagePlanId,
+        });
 
     /// <summary>The CDK's Names.nodeUniqueId of a construct, computed on its path without platform components.</summary>
     private static string UniqueIdWithoutComponents(IConstruct construct) =>

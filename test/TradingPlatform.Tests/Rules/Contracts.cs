@@ -27,6 +27,9 @@ public static class PinnedResources
         new(Layer.Security, "BackupEncryptionKeyC122292D", "AWS::KMS::Key", "backup vault key"),
         new(Layer.Security, "BackupEncryptionKeyAlias50E81EF4", "AWS::KMS::Alias", "backup vault key alias"),
         new(Layer.Security, "AlertTopic2720D535", "AWS::SNS::Topic", "the alert topic people subscribed to"),
+        new(Layer.Security, "MachineClientPool31C4DAE7", "AWS::Cognito::UserPool", "the machine clients' user pool: a new one drops every app client id and secret clients hold"),
+        new(Layer.Security, "MachineClientPoolTradingApiResourceServerFE07580D", "AWS::Cognito::UserPoolResourceServer", "the resource server whose scope every app client and the authorizer name"),
+        new(Layer.Security, "MachineClientPoolTokenDomainECA7928E", "AWS::Cognito::UserPoolDomain", "the token endpoint's domain clients call (a replacement deletes it before re-creating the same prefix)"),
         new(Layer.Network, "TradingVpcB75D9053", "AWS::EC2::VPC", "the VPC every workload runs in"),
         new(Layer.Data, "TradingDatabase138FA84A", "AWS::RDS::DBCluster", "the trading database"),
         new(Layer.Data, "SessionsTable7C302024", "AWS::DynamoDB::Table", "sessions table"),
@@ -113,6 +116,8 @@ public static class ExportContract
         (Layer.Security, "TradingPlatform-{env}-Security:ExportsOutputRefAlertTopic2720D5359ADB6D3E", new RefTo("AlertTopic2720D535")),
         // Imported by the Data layer's backup vault (issue 11).
         (Layer.Security, "TradingPlatform-{env}-Security:ExportsOutputFnGetAttBackupEncryptionKeyC122292DArn8CA40E2D", new AttributeOf("BackupEncryptionKeyC122292D", "Arn")),
+        // Imported by the Api layer's Cognito authorizer on POST /data (issue 12).
+        (Layer.Security, "TradingPlatform-{env}-Security:ExportsOutputFnGetAttMachineClientPool31C4DAE7Arn83BD7949", new AttributeOf("MachineClientPool31C4DAE7", "Arn")),
         (Layer.Network, "TradingPlatform-{env}-Network:ExportsOutputRefTradingVpcB75D9053843139F1", new RefTo("TradingVpcB75D9053")),
         (Layer.Network, "TradingPlatform-{env}-Network:ExportsOutputRefTradingVpcPrivateSubnet1Subnet9312C72636516168", new RefTo("TradingVpcPrivateSubnet1Subnet9312C726")),
         (Layer.Network, "TradingPlatform-{env}-Network:ExportsOutputRefTradingVpcPrivateSubnet2SubnetABEABECF246D690E", new RefTo("TradingVpcPrivateSubnet2SubnetABEABECF")),
