@@ -321,7 +321,14 @@ function markdownSuppressions(suppressions, assemblies) {
     rows.get(key).where.add(path.basename(s.assemblyDir));
   }
   const lines = ['| Layer | Resource | Control Tower rule | Reason |', '| --- | --- | --- | --- |'];
-  for (const { s, where } of rows.values()) {
+  // Layers in deployment order (first seen), then each resource's rows together, in the order found.
+  const layers = [...new Set(suppressions.map((s) => layerOf(s.stack)))];
+  const resources = [...new Set(suppressions.map((s) => resourceOf(s)))];
+  const sorted = [...rows.values()].map((r, i) => ({ ...r, i })).sort((a, b) =>
+    layers.indexOf(layerOf(a.s.stack)) - layers.indexOf(layerOf(b.s.stack))
+    || resources.indexOf(resourceOf(a.s)) - resources.indexOf(resourceOf(b.s))
+    || a.i - b.i);
+  for (const { s, where } of sorted) {
     const only = assemblies.length > 1 && where.size < assemblies.length ? ` (only in ${[...where].sort().join(', ')})` : '';
     lines.push(`| ${mdEscape(layerOf(s.stack))} | ${mdEscape(resourceOf(s))} | \`${mdEscape(s.control)}\` | ${mdEscape(s.reason + only)} |`);
   }
