@@ -23,7 +23,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -135,24 +135,40 @@ function loadCatalog(rulesDir) {
 }
 
 /**
- * Runs cfn-guard over the given templates; returns { results: [guard JSON per template] } or { error }.
- * One process for all templates of an assembly: the rules are parsed once.
+ * Runs cfn-guard over the given templates; resolves to { results: [guard JSON per template] } or { error }.
+ * One process for all templates of an assembly (the rules are parsed once); assemblies run concurrently.
  */
 function runGuard(guard, templatePaths) {
   const args = ['validate', '--rules', guard.rulesDir,
     ...templatePaths.flatMap((t) => ['--data', t]),
     '--output-format', 'json', '--structured', '--show-summary', 'none'];
-  const r = spawnSync(guard.binary, args, { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
-  if (r.error) return { error: `cfn-guard could not run: ${r.error.message}` };
-  if (r.status !== GUARD_OK && r.status !== GUARD_NON_COMPLIANT) {
-    return { error: `cfn-guard exited ${r.status}: ${(r.stderr || r.stdout).trim().slice(0, 2000)}` };
-  }
-  try {
-    const parsed = JSON.parse(r.stdout);
-    return { results: Array.isArray(parsed) ? parsed : [parsed] };
-  } catch (e) {
-    return { error: `cfn-guard output is not JSON: ${e.message}` };
-  }
+  return new Promise((resolve) => {
+    const out = [];
+    const errOut = [];
+    let child;
+    try {
+      child = spawn(guard.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      resolve({ error: `cfn-guard could not run: ${e.message}` });
+      return;
+    }
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => errOut.push(d));
+    child.on('error', (e) => resolve({ error: `cfn-guard could not run: ${e.message}` }));
+    child.on('close', (status) => {
+      const stdout = Buffer.concat(out).toString('utf8');
+      if (status !== GUARD_OK && status !== GUARD_NON_COMPLIANT) {
+        resolve({ error: `cfn-guard exited ${status}: ${(Buffer.concat(errOut).toString('utf8') || stdout).trim().slice(0, 2000)}` });
+        return;
+      }
+      try {
+        const parsed = JSON.parse(stdout);
+        resolve({ results: Array.isArray(parsed) ? parsed : [parsed] });
+      } catch (e) {
+        resolve({ error: `cfn-guard output is not JSON: ${e.message}` });
+      }
+    });
+  });
 }
 
 /**
@@ -340,7 +356,7 @@ function markdownSuppressions(suppressions, assemblies) {
 // Main
 // ---------------------------------------------------------------------------------------------
 
-export function main(argv, out = console.log, err = console.error) {
+export async function main(argv, out = console.log, err = console.error) {
   let opts;
   try {
     opts = parseCli(argv);
@@ -389,6 +405,7 @@ export function main(argv, out = console.log, err = console.error) {
   const gateErrors = [];
   const suppressions = [];
   let templateCount = 0;
+  const runs = [];
   for (const { stacks } of stacksByDir) {
     const checked = [];
     const queue = [...stacks];
@@ -417,7 +434,10 @@ export function main(argv, out = console.log, err = console.error) {
     }
     if (!checked.length) continue;
     templateCount += checked.length;
-    const run = runGuard(guard, checked.map((c) => c.stack.templatePath));
+    runs.push({ checked, run: runGuard(guard, checked.map((c) => c.stack.templatePath)) });
+  }
+  for (const { checked, run: pending } of runs) {
+    const run = await pending;
     if (run.error) {
       for (const c of checked) gateErrors.push({ stack: c.stack.name, logicalId: '(template)', rule: `${GATE}-GuardFailed`, control: GATE, message: run.error });
       continue;
@@ -501,5 +521,8 @@ export function main(argv, out = console.log, err = console.error) {
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  process.exitCode = main(process.argv.slice(2));
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => {
+    console.error(`guard-gate: ERROR: ${e.stack ?? e}`);
+    process.exitCode = 1;
+  });
 }
