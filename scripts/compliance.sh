@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Compliance gate: synthesize every environment preset and check each template with cdk-nag
-# (AwsSolutions + PCI.DSS.321). Fails on any unsuppressed error. `npm run compliance` runs this.
+# (AwsSolutions + PCI.DSS.321) and with the AWS Control Tower proactive controls (cfn-guard).
+# Fails on any unsuppressed error of either gate. `npm run compliance` runs this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,4 +18,10 @@ for env in "${presets[@]}"; do
 done
 
 echo "== cdk-nag gate: ${presets[*]}"
-node scripts/nag-gate/index.mjs "${dirs[@]}"
+# Run both gates even if the first fails, so one run lists every finding.
+status=0
+node scripts/nag-gate/index.mjs "${dirs[@]}" || status=$?
+
+echo "== Control Tower gate (cfn-guard): ${presets[*]}"
+node scripts/guard-gate/index.mjs "${dirs[@]}" || { s=$?; [ "$status" -ne 0 ] || status=$s; }
+exit "$status"

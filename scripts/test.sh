@@ -20,5 +20,7 @@ dotnet test test/DataProcessor.Tests --nologo
 
 # The compliance gate's own tests: it must fail on a known violation and never pass on nothing.
 node --test scripts/nag-gate/test/
+# The Control Tower gate's own tests: a known violation fails, suppressions need reasons, nothing never passes.
+node --test scripts/guard-gate/test/
 # The rollout check's own tests: each finding class on fixture assemblies, and the real app synthesized once.
 node --test scripts/rollout-check/test/

@@ -75,6 +75,9 @@ public static class NagSuppressions
         Add(provider.Node.FindChild("Handler"),
             new NagSuppression("PCI.DSS.321-LambdaInsideVPC",
                 $"CDK-generated deploy-time helper ({purpose}) calls only AWS control-plane APIs during stack operations and never touches cardholder data."));
+        GuardSuppressions.Add(provider.Node.FindChild("Handler"),
+            new GuardSuppression(ControlTowerRules.LambdaInsideVpc,
+                $"CDK-generated deploy-time helper ({purpose}) calls only AWS control-plane APIs during stack operations and never touches trading data."));
     }
 
     private static Dictionary<string, object> Render(NagSuppression suppression)

@@ -47,6 +47,7 @@ public static class SecureDefaults
                 "S3 server access log delivery supports only SSE-S3 on the destination bucket."),
             new NagSuppression("PCI.DSS.321-S3BucketReplicationEnabled",
                 "Access logs are kept versioned in-region for one year; cross-region replication is not required for them."));
+        SuppressControlTowerOnAccessLogs(bucket);
         return bucket;
     }
 
@@ -91,6 +92,7 @@ public static class SecureDefaults
         NagSuppressions.Add(bucket,
             new NagSuppression("PCI.DSS.321-S3BucketReplicationEnabled",
                 "S3 stores objects across at least three AZs and versioning keeps prior versions; cross-region copies of trading data are a data-residency decision the platform has not taken."));
+        EnableEventBridgeNotifications(bucket);
         return bucket;
     }
 
@@ -105,6 +107,29 @@ public static class SecureDefaults
         }
     }
 
+    /// <summary>
+    /// Control Tower CT.S3.PR.4: every object-level change of a data bucket goes to EventBridge (default bus), where
+    /// rules can react or audit. Set on the bucket itself: the L2 EventBridgeEnabled prop would instead add a CDK
+    /// notifications custom resource (a Lambda outside the VPC) and leave the bucket property empty.
+    /// </summary>
+    private static void EnableEventBridgeNotifications(Bucket bucket) =>
+        ((CfnBucket)bucket.Node.DefaultChild!).NotificationConfiguration = new CfnBucket.NotificationConfigurationProperty
+        {
+            EventBridgeConfiguration = new CfnBucket.EventBridgeConfigurationProperty { EventBridgeEnabled = true },
+        };
+
+    /// <summary>Control Tower controls that cannot apply to a bucket that receives S3 server access logs.</summary>
+    private static void SuppressControlTowerOnAccessLogs(Bucket bucket) =>
+        GuardSuppressions.Add(bucket,
+            new GuardSuppression(ControlTowerRules.S3KmsEncryption,
+                "S3 server access log delivery supports only SSE-S3 on the destination bucket, not SSE-KMS."),
+            new GuardSuppression(ControlTowerRules.S3AccessLogging,
+                "This bucket is the server access log destination; logging it into itself would loop and into another bucket only moves the gap."),
+            new GuardSuppression(ControlTowerRules.S3EventNotifications,
+                "Written only by S3 log delivery; no consumer reacts to log files, so an event per delivered file would be noise and cost."),
+            new GuardSuppression(ControlTowerRules.S3ObjectLock,
+                "Access logs expire after one year by lifecycle (PCI-DSS 10.7) and are versioned; Object Lock would block that expiry."));
+
     /// <summary>A transition of current objects after the seed's 90 days.</summary>
     public static LifecycleRule TransitionAfter90Days(string id, StorageClass storageClass) => new()
     {
@@ -115,12 +140,33 @@ public static class SecureDefaults
 
     /// <summary>A log group encrypted with the logs key and kept for the environment's retention.</summary>
     public static LogGroup LogGroup(
-        Construct scope, string id, EnvironmentSettings settings, IKey logsKey, string? logGroupName = null) =>
-        new(scope, id, new LogGroupProps
+        Construct scope, string id, EnvironmentSettings settings, IKey logsKey, string? logGroupName = null)
+    {
+        var logGroup = new LogGroup(scope, id, new LogGroupProps
         {
             LogGroupName = logGroupName,
             EncryptionKey = logsKey,
             Retention = settings.LogRetention,
             RemovalPolicy = settings.StatefulRemovalPolicy,
         });
+        SuppressControlTowerOnLogGroup(logGroup, settings, logsKey);
+        return logGroup;
+    }
+
+    private static void SuppressControlTowerOnLogGroup(LogGroup logGroup, EnvironmentSettings settings, IKey logsKey)
+    {
+        if (Stack.Of(logsKey) != Stack.Of(logGroup))
+        {
+            GuardSuppressions.Add(logGroup, new GuardSuppression(ControlTowerRules.LogGroupEncrypted,
+                "Encrypted with the Security layer's logs key: KmsKeyId is an Fn::ImportValue of the key ARN, which the rule cannot resolve."));
+        }
+
+        // By environment kind, not by the value it excuses: a prod preset with short retention must fail the gate.
+        var days = ((CfnLogGroup)logGroup.Node.DefaultChild!).RetentionInDays;
+        if (settings.Kind != EnvironmentKind.Prod && days is < 365)
+        {
+            GuardSuppressions.Add(logGroup, new GuardSuppression(ControlTowerRules.LogGroupRetention,
+                $"Non-production preset keeps logs {days} days to limit cost; prod keeps them one year (PCI-DSS 10.7)."));
+        }
+    }
 }

@@ -119,6 +119,8 @@ public sealed class IngestionFunction : PlatformComponent
                 "AWS-managed Lambda policies: CloudWatch Logs writes and the VPC network interfaces the function needs.",
                 "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
                 "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"));
+        GuardSuppressions.Add(Function, new GuardSuppression(ControlTowerRules.LambdaInsideVpc,
+            "Runs in the VPC's private subnets: SubnetIds and SecurityGroupIds are Fn::ImportValue of the Network and Data layers' exports, which the rule cannot resolve."));
     }
 
     /// <summary>A metric of this function over 5 minutes (FunctionName dimension).</summary>

@@ -138,6 +138,7 @@ public sealed class TradingRestApi : PlatformComponent
                 "The account-level API Gateway logging role needs exactly the AWS-managed push-to-CloudWatch policy.",
                 "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"));
 
+        ScopeInvokePermissionsToThisAccount(postData);
         Alarms = CreateAlarms(settings, alarms);
     }
 
@@ -157,6 +158,19 @@ public sealed class TradingRestApi : PlatformComponent
             KeyType = "API_KEY",
             UsagePlanId = plan.UsagePlanId,
         });
+
+    /// <summary>
+    /// Control Tower CT.LAMBDA.PR.2: the CDK scopes API Gateway's invoke permissions (live and test-invoke) with a
+    /// SourceArn built at deploy time (Fn::Join); SourceAccount adds the confused-deputy guard as a literal the rule
+    /// reads: only API Gateway calls on behalf of this account's APIs may invoke the function.
+    /// </summary>
+    private static void ScopeInvokePermissionsToThisAccount(IConstruct method)
+    {
+        foreach (var permission in method.Node.FindAll().OfType<Amazon.CDK.CfnResource>().Where(r => r.CfnResourceType == "AWS::Lambda::Permission"))
+        {
+            permission.AddPropertyOverride("SourceAccount", Stack.Of(method).Account);
+        }
+    }
 
     /// <summary>The CDK's Names.nodeUniqueId of a construct, computed on its path without platform components.</summary>
     private static string UniqueIdWithoutComponents(IConstruct construct) =>

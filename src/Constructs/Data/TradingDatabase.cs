@@ -160,6 +160,8 @@ public sealed class TradingDatabase : PlatformComponent
             NagSuppressions.Add(Cluster,
                 new NagSuppression("AwsSolutions-RDS10",
                     $"'{settings.Suffix}' is a disposable dev-like environment by preset; staging and prod enable deletion protection."));
+            GuardSuppressions.Add(Cluster, new GuardSuppression(ControlTowerRules.RdsClusterDeletionProtection,
+                "Disposable dev-like environment by preset, torn down with its stack; staging and prod enable deletion protection."));
         }
 
         NagSuppressions.Add(Cluster.Node.FindChild("MonitoringRole"),

@@ -71,6 +71,8 @@ public sealed class ConfigRecording : PlatformComponent
     {
         var accessLogs = SecureDefaults.AccessLogsBucket(this, "ConfigAccessLogsBucket", settings);
         var configBucket = SecureDefaults.DataBucket(this, "ConfigBucket", settings, s3Key, accessLogs);
+        GuardSuppressions.Add(configBucket, new GuardSuppression(ControlTowerRules.S3ObjectLock,
+            "AWS Config delivery history, versioned and KMS-encrypted; Config rewrites nothing here and Object Lock would block the noncurrent-version expiry."));
 
         var configRole = new Role(this, "ConfigRole", new RoleProps
         {

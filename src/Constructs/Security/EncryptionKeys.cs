@@ -66,8 +66,9 @@ public sealed class EncryptionKeys : PlatformComponent
         }));
     }
 
-    private Key Create(string id, string description, string alias, EnvironmentSettings settings) =>
-        new(this, id, new KeyProps
+    private Key Create(string id, string description, string alias, EnvironmentSettings settings)
+    {
+        var key = new Key(this, id, new KeyProps
         {
             Description = description,
             Alias = alias,
@@ -76,4 +77,30 @@ public sealed class EncryptionKeys : PlatformComponent
             // Shortest wait in dev-like environments; the maximum where data may still need the key.
             PendingWindow = Duration.Days(settings.DestroysDataOnDelete ? 7 : 30),
         });
+        key.AddToResourcePolicy(DenyGrantsExceptForAwsServices());
+        return key;
+    }
+
+    /// <summary>
+    /// Control Tower CT.KMS.PR.3: grants on a key may be created only for AWS resources or by AWS services (RDS, Logs,
+    /// Lambda, DynamoDB, SNS, Backup create theirs with kms:GrantIsForAWSResource), never by a person or a role for itself,
+    /// which would be a way around the key policy. Only kms:CreateGrant is denied: the account keeps administering the
+    /// key (the CDK's default statement), so this cannot lock the key out.
+    /// </summary>
+    public static PolicyStatement DenyGrantsExceptForAwsServices() => new(new PolicyStatementProps
+    {
+        Sid = "DenyGrantsExceptForAwsResourcesOrServices",
+        Effect = Effect.DENY,
+        Principals = [new AnyPrincipal()],
+        Actions = ["kms:CreateGrant"],
+        Resources = ["*"],
+        Conditions = new Dictionary<string, object>
+        {
+            ["BoolIfExists"] = new Dictionary<string, object>
+            {
+                ["kms:GrantIsForAWSResource"] = "false",
+                ["aws:PrincipalIsAWSService"] = "false",
+            },
+        },
+    });
 }
