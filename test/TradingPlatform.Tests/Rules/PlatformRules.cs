@@ -27,7 +27,9 @@ public static class PlatformRules
     public const int MinimumUnreservedConcurrency = 100;
 
     /// <summary>cdk-nag findings that only a disposable environment may excuse: missing deletion protection.</summary>
-    private static readonly string[] DisposableOnlyExemptions = ["AwsSolutions-RDS10", "PCI.DSS.321-RDSInstanceDeletionProtectionEnabled"];
+    /// <summary>... and the Control Tower control for the same (cfn-guard metadata).</summary>
+    private static readonly string[] DisposableOnlyExemptions =
+        ["AwsSolutions-RDS10", "PCI.DSS.321-RDSInstanceDeletionProtectionEnabled", "CT.RDS.PR.3"];
 
     private static readonly string[] TaggedTypes =
     [
@@ -250,7 +252,7 @@ public static class PlatformRules
                 .Select(tag => $"{v.StackName(r.Layer)}/{r.LogicalId}: tag {tag.Key} is not '{tag.Value}'");
             })),
 
-        new("cdk-nag exemptions for missing protection exist only in disposable environments",
+        new("compliance exemptions for missing protection exist only in disposable environments",
             "an exemption must follow the environment kind, never the property it excuses: otherwise a staging or prod " +
             "that lost its protection excuses itself and the compliance gate passes",
             v => v.Kind.IsDisposable() ? [] : ProtectionExemptions(v)),
@@ -259,8 +261,9 @@ public static class PlatformRules
     private static IEnumerable<string> ProtectionExemptions(PlatformView v) =>
         from template in v.Templates
         from resource in template.Value["Resources"]!.AsObject()
-        from suppression in resource.Value!["Metadata"]?["cdk_nag"]?["rules_to_suppress"]?.AsArray() ?? new JsonArray()
-        let ruleId = (string?)suppression!["id"]
+        let nag = (resource.Value!["Metadata"]?["cdk_nag"]?["rules_to_suppress"]?.AsArray() ?? []).Select(n => (string?)n!["id"])
+        let guard = (resource.Value!["Metadata"]?["guard"]?["SuppressedRules"]?.AsArray() ?? []).Select(n => (string?)n)
+        from ruleId in nag.Concat(guard)
         where DisposableOnlyExemptions.Contains(ruleId)
         select $"{v.StackName(template.Key)}/{resource.Key}: suppresses {ruleId} in a {v.Kind} environment";
 

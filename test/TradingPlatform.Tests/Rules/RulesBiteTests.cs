@@ -62,9 +62,12 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
             v => First(v, "AWS::S3::Bucket")["Tags"]!.AsArray().RemoveAt(0)),
         ["prod Data stack without termination protection"] = ("prod", "prod's stateful layers (Security, Data) are termination-protected",
             v => ((Dictionary<Layer, bool>)v.TerminationProtection)[Layer.Data] = false),
-        ["prod excusing missing deletion protection"] = ("prod", "cdk-nag exemptions for missing protection exist only in disposable environments",
+        ["prod excusing missing deletion protection"] = ("prod", "compliance exemptions for missing protection exist only in disposable environments",
             v => v.Resource(Layer.Data, "TradingDatabase138FA84A")!["Metadata"] = JsonNode.Parse(
                 """{"cdk_nag": {"rules_to_suppress": [{"id": "AwsSolutions-RDS10", "reason": "it is fine, really, trust me"}]}}""")),
+        ["prod excusing missing deletion protection to Control Tower"] = ("prod", "compliance exemptions for missing protection exist only in disposable environments",
+            v => v.Resource(Layer.Data, "TradingDatabase138FA84A")!["Metadata"] = JsonNode.Parse(
+                """{"guard": {"SuppressedRules": ["CT.RDS.PR.3"], "SuppressionReasons": {"CT.RDS.PR.3": "it is fine, really, trust me"}}}""")),
         ["a dev bucket retained on deletion"] = ("dev", "dev-like environments stay disposable",
             v => v.Resource(Layer.Data, "IngestionBucket917A3A3A")!["DeletionPolicy"] = "Retain"),
     };
