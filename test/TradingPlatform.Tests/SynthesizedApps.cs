@@ -55,13 +55,16 @@ public sealed class SynthesizedApps
 
     /// <summary>
     /// Staging deployed into prod's account with the optional context set: no Config recorder of its own, alert
-    /// e-mails. One synthesis serves every test of context overrides.
+    /// e-mails, a records retention in years. One synthesis serves every test of context overrides.
     /// </summary>
     public SynthesizedEnvironment StagingWithOverrides => For("staging", new Dictionary<string, string>
     {
         [ConfigurationLoader.CreateConfigRecorderKey] = "false",
         [ConfigurationLoader.AlertEmailsKey] = "oncall@example.com, risk@example.com",
+        [ConfigurationLoader.RecordsRetentionYearsKey] = StagingRetentionYearsOverride.ToString(System.Globalization.CultureInfo.InvariantCulture),
     });
+
+    public const int StagingRetentionYearsOverride = 2;
 
     public SynthesizedEnvironment For(string suffix, IReadOnlyDictionary<string, string>? extraContext = null)
     {
