@@ -87,11 +87,12 @@ public sealed class RecordsRetentionTests(SynthesizedApps apps)
 
     [Theory]
     [MemberData(nameof(EveryKind))]
+    [InlineData("staging+recordsRetentionYears")]
     public void Archival_lifecycle_never_expires_a_version_before_its_retention_ends(string suffix)
     {
         // Expiring a locked version fails (silently, every day); nothing may try before the retention is over.
         // Current versions never expire at all: the records are kept, only tiered to Deep Archive.
-        var env = apps.For(suffix);
+        var env = suffix == "staging+recordsRetentionYears" ? apps.StagingWithOverrides : apps.For(suffix);
         var rules = Bucket(env, ArchivalId)["LifecycleConfiguration"]!["Rules"]!.AsArray().Select(r => r!.AsObject()).ToList();
         rules.ShouldAllBe(r => !r.ContainsKey("ExpirationInDays") && !r.ContainsKey("ExpirationDate"), "current records never expire");
 
