@@ -1,8 +1,11 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.S3;
 using Constructs;
 using TradingPlatform.Config;
+using TradingPlatform.Constructs.Monitoring;
 
 namespace TradingPlatform.Constructs.Data;
 
@@ -26,8 +29,10 @@ public sealed class DataBuckets : PlatformComponent
     public Bucket Archival { get; }
     /// <summary>The role S3 assumes to copy trades/ from the ingestion bucket to the archival bucket.</summary>
     public Role ReplicationRole { get; }
+    /// <summary>Fires when an object under trades/ failed to replicate: that batch has no unalterable copy.</summary>
+    public Alarm ReplicationFailedAlarm { get; }
 
-    public DataBuckets(Construct scope, string id, EnvironmentSettings settings, IKey s3Key) : base(scope, id)
+    public DataBuckets(Construct scope, string id, EnvironmentSettings settings, IKey s3Key, PlatformAlarms alarms) : base(scope, id)
     {
         AccessLogs = SecureDefaults.AccessLogsBucket(this, "AccessLogsBucket", settings);
         Ingestion = SecureDefaults.DataBucket(this, "IngestionBucket", settings, s3Key, AccessLogs,
@@ -54,6 +59,26 @@ public sealed class DataBuckets : PlatformComponent
         // Replicated in every kind, dev-like included: dev and pr-N rehearse the same rule, role and KMS permissions
         // that prod depends on, and it costs nothing there (no lock, both buckets emptied and deleted with the stack).
         ReplicationRole = ReplicateRecords(settings, s3Key);
+        ReplicationFailedAlarm = alarms.Add(this, "RecordsReplicationFailedAlarm", new AlarmDefinition(
+            "records-replication-failed",
+            "Objects under trades/ failed to replicate to the archival (WORM) bucket: those batches have no unalterable copy " +
+            "until they are replicated again (S3 does not retry a failed replication).",
+            new Metric(new MetricProps
+            {
+                Namespace = "AWS/S3",
+                MetricName = "OperationsFailedReplication",
+                DimensionsMap = new Dictionary<string, string>
+                {
+                    ["SourceBucket"] = Ingestion.BucketName,
+                    ["DestinationBucket"] = Archival.BucketName,
+                    ["RuleId"] = ReplicationRuleId,
+                },
+                Statistic = Stats.SUM,
+                Period = Duration.Minutes(5),
+            }),
+            1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            // Published only when replication fails: no data is no failure (and no traffic).
+            TreatMissingData.NOT_BREACHING) { EvaluationPeriods = 1 });
     }
 
     /// <summary>
@@ -185,6 +210,13 @@ public sealed class DataBuckets : PlatformComponent
                     Destination = new CfnBucket.ReplicationDestinationProperty
                     {
                         Bucket = Archival.BucketArn,
+                        // Replication metrics (OperationsFailedReplication...) for the failure alarm; 15 minutes is the
+                        // only threshold S3 accepts, and without Replication Time Control it only shapes the metrics.
+                        Metrics = new CfnBucket.MetricsProperty
+                        {
+                            Status = "Enabled",
+                            EventThreshold = new CfnBucket.ReplicationTimeValueProperty { Minutes = 15 },
+                        },
                         EncryptionConfiguration = new CfnBucket.EncryptionConfigurationProperty { ReplicaKmsKeyId = s3Key.KeyArn },
                     },
                 },

@@ -140,6 +140,28 @@ public sealed class RecordsRetentionTests(SynthesizedApps apps)
             .Select(b => b.LogicalId).ShouldBe([IngestionId]);
     }
 
+    [Theory]
+    [MemberData(nameof(EveryKind))]
+    public void A_failed_replication_pages_because_S3_does_not_retry_it(string suffix)
+    {
+        // A batch that failed to replicate has no unalterable copy until someone re-replicates it (Batch Replication).
+        var env = apps.For(suffix);
+        var rule = Bucket(env, IngestionId)["ReplicationConfiguration"]!["Rules"]![0]!;
+        ((string?)rule["Destination"]!["Metrics"]!["Status"]).ShouldBe("Enabled", "S3 publishes replication metrics only when asked");
+
+        var alarm = env.Alarm("records-replication-failed");
+        ((string?)alarm["Namespace"]).ShouldBe("AWS/S3");
+        ((string?)alarm["MetricName"]).ShouldBe("OperationsFailedReplication");
+        var dimensions = alarm["Dimensions"]!.AsArray().ToDictionary(d => (string)d!["Name"]!, d => d!["Value"]!.ToJsonString());
+        dimensions["SourceBucket"].ShouldBe($$"""{"Ref":"{{IngestionId}}"}""");
+        dimensions["DestinationBucket"].ShouldBe($$"""{"Ref":"{{ArchivalId}}"}""");
+        dimensions["RuleId"].ShouldBe("\"TradesToArchival\"");
+        ((double)alarm["Threshold"]!).ShouldBe(1, "one record without a copy is one too many");
+        ((string?)alarm["ComparisonOperator"]).ShouldBe("GreaterThanOrEqualToThreshold");
+        ((int)alarm["EvaluationPeriods"]!).ShouldBe(1);
+        ((string?)alarm["TreatMissingData"]).ShouldBe("notBreaching", "the metric is only published when something fails");
+    }
+
     // ---- The replication role ----------------------------------------------------------------------------------
 
     [Fact]
