@@ -36,11 +36,12 @@ public static partial class ConfigurationLoader
     public const string AuroraMaxCapacityKey = "auroraMaxCapacity";
     public const string AlertEmailsKey = "alertEmails";
     public const string TradingClientsKey = "tradingClients";
+    public const string RecordsRetentionYearsKey = "recordsRetentionYears";
 
     public static readonly IReadOnlyList<string> KnownKeys =
     [
         EnvironmentSuffixKey, AccountKey, RegionKey, CreateConfigRecorderKey,
-        NatGatewaysKey, AuroraMinCapacityKey, AuroraMaxCapacityKey, AlertEmailsKey, TradingClientsKey,
+        NatGatewaysKey, AuroraMinCapacityKey, AuroraMaxCapacityKey, AlertEmailsKey, TradingClientsKey, RecordsRetentionYearsKey,
     ];
 
     /// <summary>SNS accepts any number of subscriptions; more than this is a mailing list's job, not ours.</summary>
@@ -152,6 +153,7 @@ public static partial class ConfigurationLoader
 
         settings = settings with { AlertEmails = ParseAlertEmails(context, problems) };
         settings = settings with { TradingClients = ParseTradingClients(context, problems) };
+        settings = ApplyRecordsRetention(context, settings, problems);
 
         settings = settings with
         {
@@ -468,6 +470,39 @@ public static partial class ConfigurationLoader
             problems.Add($"{TradingClientsKey} {label} {property} {limit.GetRawText()} is invalid: use a positive whole number of requests per second");
             return null;
         }
+    }
+
+    /// <summary>
+    /// recordsRetentionYears: the archival bucket's default Object Lock retention in whole years (1-100, S3's limit
+    /// for a default retention). It changes the period, never the mode: prod stays COMPLIANCE, staging GOVERNANCE.
+    /// Dev-like environments have no Object Lock (they must stay disposable), so the key is a contradiction there.
+    /// </summary>
+    private static EnvironmentSettings ApplyRecordsRetention(
+        IReadOnlyDictionary<string, JsonElement> context, EnvironmentSettings settings, List<string> problems)
+    {
+        var allowed = $"a whole number of years from 1 to {RecordsRetention.MaxYears}";
+        if (ReadScalar(context, RecordsRetentionYearsKey, allowed, JsonValueKind.Number, JsonValueKind.Number, problems) is not { } text)
+        {
+            return settings;
+        }
+
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var years) || years is < 1 or > RecordsRetention.MaxYears)
+        {
+            problems.Add(
+                $"{RecordsRetentionYearsKey} '{text}' is invalid: use {allowed} (S3 Object Lock's limit for a default " +
+                "retention; no fractions, signs or units)");
+            return settings;
+        }
+
+        if (settings.RecordsRetention is not { } current)
+        {
+            problems.Add(
+                $"{RecordsRetentionYearsKey} {years} contradicts environment '{settings.Suffix}': {settings.Kind} environments " +
+                "have no Object Lock, because locked records could not be deleted and the environment must stay disposable");
+            return settings;
+        }
+
+        return settings with { RecordsRetention = RecordsRetention.OfYears(current.Mode, years) };
     }
 
     private static double ParseCapacity(

@@ -36,6 +36,16 @@ public static class EnvironmentPresets
         EvaluationPeriods = 2,
     };
 
+    /// <summary>Prod's default records retention: SEC 17a-4(f) and FINRA 4511 keep trade records six years; 7 is the common margin.</summary>
+    public const int DefaultProdRetentionYears = 7;
+
+    /// <summary>
+    /// Staging's default: GOVERNANCE for 30 days. Staging rehearses prod's lock (replicas arrive locked, deletes are
+    /// refused, the lifecycle waits) long enough to observe across a release cycle, while its test data still
+    /// becomes deletable within a month, and an admin with s3:BypassGovernanceRetention can clear it sooner.
+    /// </summary>
+    public const int DefaultStagingRetentionDays = 30;
+
     public static EnvironmentSettings For(string suffix, string account, string region)
     {
         var kind = KindOf(suffix);
@@ -55,6 +65,7 @@ public static class EnvironmentPresets
                 FunctionReservedConcurrency = 100,
                 CreateConfigRecorder = true,
                 Alarms = ProductionAlarms,
+                RecordsRetention = RecordsRetention.OfYears(RecordsLockMode.Compliance, DefaultProdRetentionYears),
             },
             EnvironmentKind.Staging => new EnvironmentSettings
             {
@@ -70,6 +81,7 @@ public static class EnvironmentPresets
                 CreateConfigRecorder = true,
                 // Staging rehearses prod, alarms included, with a little more tolerance for load tests.
                 Alarms = ProductionAlarms with { Api5xxPercent = 2, ApiP99LatencyMs = 3_000, WafBlockedRequests = 500 },
+                RecordsRetention = RecordsRetention.OfDays(RecordsLockMode.Governance, DefaultStagingRetentionDays),
             },
             _ => new EnvironmentSettings
             {
@@ -91,6 +103,8 @@ public static class EnvironmentPresets
                     Api5xxPercent = 5, ApiP99LatencyMs = 5_000, WafBlockedRequests = 200, FunctionErrors = 10,
                     AuroraCpuPercent = 90, AuroraConnections = 200, AuroraReplicaLagMs = 5_000, EvaluationPeriods = 3,
                 },
+                // Disposable: a locked version could not be deleted, so neither could the bucket nor the stack.
+                RecordsRetention = null,
             },
         };
     }

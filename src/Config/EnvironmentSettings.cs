@@ -83,6 +83,13 @@ public sealed record EnvironmentSettings
     /// <summary>Alarm thresholds: what counts as "wake someone up" in this kind of environment.</summary>
     public required AlarmThresholds Alarms { get; init; }
 
+    /// <summary>
+    /// S3 Object Lock (WORM) on the archival bucket: the mode and default retention every new record version gets.
+    /// Null in dev-like environments, which must stay disposable (a locked object cannot be deleted, so neither
+    /// could its bucket nor its stack).
+    /// </summary>
+    public required RecordsRetention? RecordsRetention { get; init; }
+
     /// <summary>Stateful resources are destroyed with their stack, so buckets must be emptied first.</summary>
     public bool DestroysDataOnDelete => StatefulRemovalPolicy == RemovalPolicy.DESTROY;
 
@@ -122,4 +129,51 @@ public sealed record AlarmThresholds
     public required double NatPacketsDropped { get; init; }
     /// <summary>Consecutive 5-minute periods a threshold must be crossed before the alarm fires (noise versus speed).</summary>
     public required int EvaluationPeriods { get; init; }
+}
+
+/// <summary>How S3 Object Lock protects a locked version until its retention ends.</summary>
+public enum RecordsLockMode
+{
+    /// <summary>Users with s3:BypassGovernanceRetention may still delete or shorten: a rehearsal of the lock.</summary>
+    Governance,
+    /// <summary>Nobody, root included, can delete a version or shorten its retention until it ends (SEC 17a-4(f)).</summary>
+    Compliance,
+}
+
+/// <summary>
+/// The archival bucket's Object Lock default retention: a mode and a period in whole years or whole days (S3 takes
+/// exactly one of the two). Years are calendar years, counted by S3 from each version's creation.
+/// </summary>
+public sealed record RecordsRetention
+{
+    /// <summary>S3's bounds for a default retention: 1-100 years, 1-36500 days.</summary>
+    public const int MaxYears = 100;
+    public const int MaxDays = 36_500;
+
+    private RecordsRetention(RecordsLockMode mode, int? years, int? days)
+    {
+        Mode = mode;
+        Years = years;
+        Days = days;
+    }
+
+    public RecordsLockMode Mode { get; }
+    public int? Years { get; }
+    public int? Days { get; }
+
+    public static RecordsRetention OfYears(RecordsLockMode mode, int years) =>
+        years is >= 1 and <= MaxYears ? new(mode, years, null)
+            : throw new ArgumentOutOfRangeException(nameof(years), years, $"a default retention is 1-{MaxYears} years");
+
+    public static RecordsRetention OfDays(RecordsLockMode mode, int days) =>
+        days is >= 1 and <= MaxDays ? new(mode, null, days)
+            : throw new ArgumentOutOfRangeException(nameof(days), days, $"a default retention is 1-{MaxDays} days");
+
+    /// <summary>
+    /// A number of days no shorter than the retention of any version (366 per year covers leap years): anything that
+    /// deletes versions (lifecycle expiration) must wait at least this long, or it would only fail against the lock.
+    /// </summary>
+    public int UpperBoundDays => Years is { } years ? years * 366 : Days!.Value;
+
+    public override string ToString() => $"{Mode.ToString().ToUpperInvariant()} {(Years is { } y ? $"{y} year(s)" : $"{Days} day(s)")}";
 }

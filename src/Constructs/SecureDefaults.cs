@@ -54,7 +54,13 @@ public static class SecureDefaults
     /// <summary>A private, TLS-only, KMS-encrypted (bucket key), versioned bucket whose access is logged.</summary>
     public static Bucket DataBucket(
         Construct scope, string id, EnvironmentSettings settings, IKey key, IBucket accessLogs,
-        params LifecycleRule[] lifecycleRules)
+        params LifecycleRule[] lifecycleRules) =>
+        DataBucket(scope, id, settings, key, accessLogs, new DataBucketOptions(), lifecycleRules);
+
+    /// <summary>The same, with what differs for a replication source or a locked bucket.</summary>
+    public static Bucket DataBucket(
+        Construct scope, string id, EnvironmentSettings settings, IKey key, IBucket accessLogs,
+        DataBucketOptions options, params LifecycleRule[] lifecycleRules)
     {
         var rules = new List<LifecycleRule>(lifecycleRules)
         {
@@ -66,7 +72,7 @@ public static class SecureDefaults
                 [
                     new NoncurrentVersionTransition { StorageClass = StorageClass.GLACIER, TransitionAfter = Duration.Days(30) },
                 ],
-                NoncurrentVersionExpiration = Duration.Days(365),
+                NoncurrentVersionExpiration = Duration.Days(options.NoncurrentVersionExpirationDays),
                 AbortIncompleteMultipartUploadAfter = Duration.Days(7),
             },
         };
@@ -89,11 +95,30 @@ public static class SecureDefaults
             AutoDeleteObjects = settings.DestroysDataOnDelete,
         });
         SuppressAutoDeleteProvider(scope, settings);
-        NagSuppressions.Add(bucket,
-            new NagSuppression("PCI.DSS.321-S3BucketReplicationEnabled",
-                "S3 stores objects across at least three AZs and versioning keeps prior versions; cross-region copies of trading data are a data-residency decision the platform has not taken."));
+        if (!options.ReplicationSource)
+        {
+            NagSuppressions.Add(bucket,
+                new NagSuppression("PCI.DSS.321-S3BucketReplicationEnabled",
+                    "S3 stores objects across at least three AZs and versioning keeps prior versions; cross-region copies of trading data are a data-residency decision the platform has not taken."));
+        }
         EnableEventBridgeNotifications(bucket);
         return bucket;
+    }
+
+    /// <summary>What a data bucket does differently from the defaults.</summary>
+    public sealed record DataBucketOptions
+    {
+        /// <summary>The default: old versions protect against overwrite and deletion for a year, then stop costing money.</summary>
+        public const int DefaultNoncurrentVersionExpirationDays = 365;
+
+        /// <summary>
+        /// The caller configures replication on this bucket, so it carries no replication exemption: the compliance
+        /// gate checks that it really replicates.
+        /// </summary>
+        public bool ReplicationSource { get; init; }
+
+        /// <summary>When noncurrent versions are deleted; a locked bucket must not try before the lock ends.</summary>
+        public int NoncurrentVersionExpirationDays { get; init; } = DefaultNoncurrentVersionExpirationDays;
     }
 
     private static void SuppressAutoDeleteProvider(Construct scope, EnvironmentSettings settings)

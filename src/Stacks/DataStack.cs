@@ -58,7 +58,7 @@ public sealed class DataStack : LayerStack
 
         Database = new TradingDatabase(this, "Database", settings, props.Vpc, props.DatabaseKey, props.LogsKey, props.Alarms);
         Tables = new TradingTables(this, "Tables", settings, props.DatabaseKey, props.Alarms);
-        Buckets = new DataBuckets(this, "Buckets", settings, props.S3Key);
+        Buckets = new DataBuckets(this, "Buckets", settings, props.S3Key, props.Alarms);
         Backups = new DataBackups(this, "Backups", settings, props.BackupKey, Cluster, [SessionsTable, ApiKeysTable], props.Alarms);
 
         Output("DatabaseEndpoint", Cluster.ClusterEndpoint.Hostname, "Database cluster endpoint", $"DatabaseEndpoint-{settings.Suffix}");

@@ -208,6 +208,79 @@ public sealed class ConfigurationTests
         Should.Throw<ConfigurationException>(() => ConfigurationLoader.Load(ParseContext("""{"alertEmails": [1, 2]}""")))
             .Message.ShouldContain("alertEmails must be a JSON array of strings or a comma-separated string, got a JSON array [1, 2]");
     }
+
+    // ---- recordsRetentionYears: the archival bucket's Object Lock (issue 12) ----------------------------------
+
+    [Fact]
+    public void Records_retention_defaults_by_environment_kind()
+    {
+        // prod: COMPLIANCE, 7 years (17a-4 / FINRA 4511 keep six; one of margin). staging: a GOVERNANCE rehearsal
+        // that lets test data go within a month. dev-like: nothing locked, they must stay disposable.
+        Load(("environmentSuffix", "prod")).RecordsRetention.ShouldBe(RecordsRetention.OfYears(RecordsLockMode.Compliance, 7));
+        Load(("environmentSuffix", "staging")).RecordsRetention.ShouldBe(RecordsRetention.OfDays(RecordsLockMode.Governance, 30));
+        Load(("environmentSuffix", "dev")).RecordsRetention.ShouldBeNull();
+        Load(("environmentSuffix", "pr-7")).RecordsRetention.ShouldBeNull();
+    }
+
+    [Theory]
+    [InlineData("prod", "1", RecordsLockMode.Compliance, 1)]
+    [InlineData("prod", "10", RecordsLockMode.Compliance, 10)]
+    [InlineData("prod", "100", RecordsLockMode.Compliance, 100)]
+    [InlineData("staging", "2", RecordsLockMode.Governance, 2)]
+    public void Records_retention_years_change_the_period_never_the_mode(string suffix, string years, RecordsLockMode mode, int expected)
+    {
+        // A longer retention must not weaken prod to GOVERNANCE, nor a staging rehearsal become an irreversible COMPLIANCE lock.
+        Load(("environmentSuffix", suffix), ("recordsRetentionYears", years)).RecordsRetention
+            .ShouldBe(RecordsRetention.OfYears(mode, expected));
+    }
+
+    [Fact]
+    public void Records_retention_years_may_be_a_json_number_from_cdk_json()
+    {
+        ConfigurationLoader.Load(ParseContext("""{"environmentSuffix": "prod", "recordsRetentionYears": 8}"""))
+            .RecordsRetention.ShouldBe(RecordsRetention.OfYears(RecordsLockMode.Compliance, 8));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("101")]
+    [InlineData("-7")]
+    [InlineData("+7")]
+    [InlineData("7.5")]
+    [InlineData("7.0")]
+    [InlineData("7y")]
+    [InlineData("seven")]
+    [InlineData(" 7")]
+    [InlineData("")]
+    public void Records_retention_years_outside_whole_1_to_100_are_rejected(string years)
+    {
+        // S3 accepts a default retention of 1-100 years; a fraction or a unit would be silently different from what was meant.
+        ErrorFor(("environmentSuffix", "prod"), ("recordsRetentionYears", years))
+            .ShouldContain($"recordsRetentionYears '{years}' is invalid: use a whole number of years from 1 to 100");
+    }
+
+    [Fact]
+    public void Records_retention_years_of_the_wrong_json_type_are_rejected()
+    {
+        Should.Throw<ConfigurationException>(() => ConfigurationLoader.Load(ParseContext("""{"environmentSuffix": "prod", "recordsRetentionYears": [7]}""")))
+            .Message.ShouldContain("recordsRetentionYears must be a whole number of years from 1 to 100 (a JSON number or a string), got a JSON array [7]");
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("pr-7")]
+    public void Records_retention_in_a_dev_like_environment_is_a_contradiction(string suffix)
+    {
+        // Dev-like environments have no Object Lock; accepting the key there would suggest records are kept when they are not.
+        ErrorFor(("environmentSuffix", suffix), ("recordsRetentionYears", "7"))
+            .ShouldContain($"recordsRetentionYears 7 contradicts environment '{suffix}'");
+    }
+
+    [Fact]
+    public void Records_retention_key_in_another_spelling_names_the_key_that_was_meant()
+    {
+        ErrorFor(("records-retention-years", "7")).ShouldContain("did you mean 'recordsRetentionYears'?");
+    }
 }
 
 /// <summary>tradingClients: who gets an app client and an API key. A bad entry must stop synth, naming it and the rule.</summary>

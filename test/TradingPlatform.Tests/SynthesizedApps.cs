@@ -59,14 +59,18 @@ public sealed class SynthesizedApps
 
     /// <summary>
     /// Staging deployed into prod's account with the optional context set: no Config recorder of its own, alert
-    /// e-mails, trading clients (as cdk.json gives them: a JSON array). One synthesis serves every test of context overrides.
+    /// e-mails, trading clients (as cdk.json gives them: a JSON array), a records retention in years. One synthesis
+    /// serves every test of context overrides.
     /// </summary>
     public SynthesizedEnvironment StagingWithOverrides => ForJson("staging", new Dictionary<string, JsonElement>
     {
         [ConfigurationLoader.CreateConfigRecorderKey] = JsonSerializer.SerializeToElement("false"),
         [ConfigurationLoader.AlertEmailsKey] = JsonSerializer.SerializeToElement("oncall@example.com, risk@example.com"),
         [ConfigurationLoader.TradingClientsKey] = JsonDocument.Parse(StagingTradingClients).RootElement.Clone(),
+        [ConfigurationLoader.RecordsRetentionYearsKey] = JsonSerializer.SerializeToElement(StagingRetentionYearsOverride),
     });
+
+    public const int StagingRetentionYearsOverride = 2;
 
     public SynthesizedEnvironment For(string suffix, IReadOnlyDictionary<string, string>? extraContext = null) =>
         ForJson(suffix, (extraContext ?? new Dictionary<string, string>())

@@ -1,7 +1,11 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.S3;
 using Constructs;
 using TradingPlatform.Config;
+using TradingPlatform.Constructs.Monitoring;
 
 namespace TradingPlatform.Constructs.Data;
 
@@ -9,35 +13,234 @@ namespace TradingPlatform.Constructs.Data;
 /// The S3 buckets of trading data, from the secure defaults (private, TLS-only, KMS with bucket keys, versioned):
 /// ingestion and analytics tier to Glacier, archival to Deep Archive after 90 days; all log access to one
 /// access-log bucket (SSE-S3, the only encryption S3 log delivery supports).
+/// Trading records are WORM (SEC 17a-4(f), FINRA 4511): every object under trades/ in the ingestion bucket is
+/// replicated (same region) to the archival bucket, which in staging and prod has S3 Object Lock with the
+/// environment's default retention, so each accepted batch has a copy nobody can alter or delete until it ends.
 /// </summary>
 public sealed class DataBuckets : PlatformComponent
 {
+    /// <summary>What is replicated to the archival bucket: the accepted trade batches (not idempotency records).</summary>
+    public const string RecordsPrefix = "trades/";
+    public const string ReplicationRuleId = "TradesToArchival";
+
     public Bucket AccessLogs { get; }
     public Bucket Ingestion { get; }
     public Bucket Analytics { get; }
     public Bucket Archival { get; }
+    /// <summary>The role S3 assumes to copy trades/ from the ingestion bucket to the archival bucket.</summary>
+    public Role ReplicationRole { get; }
+    /// <summary>Fires when an object under trades/ failed to replicate: that batch has no unalterable copy.</summary>
+    public Alarm ReplicationFailedAlarm { get; }
 
-    public DataBuckets(Construct scope, string id, EnvironmentSettings settings, IKey s3Key) : base(scope, id)
+    public DataBuckets(Construct scope, string id, EnvironmentSettings settings, IKey s3Key, PlatformAlarms alarms) : base(scope, id)
     {
         AccessLogs = SecureDefaults.AccessLogsBucket(this, "AccessLogsBucket", settings);
         Ingestion = SecureDefaults.DataBucket(this, "IngestionBucket", settings, s3Key, AccessLogs,
+            new SecureDefaults.DataBucketOptions { ReplicationSource = true },
             SecureDefaults.TransitionAfter90Days("ToGlacier", StorageClass.GLACIER));
         Analytics = SecureDefaults.DataBucket(this, "AnalyticsBucket", settings, s3Key, AccessLogs,
             SecureDefaults.TransitionAfter90Days("ToGlacier", StorageClass.GLACIER));
         Archival = SecureDefaults.DataBucket(this, "ArchivalBucket", settings, s3Key, AccessLogs,
+            new SecureDefaults.DataBucketOptions
+            {
+                // Deleting a noncurrent version before its retention ends only fails against the lock (silently, and
+                // again every day): the lifecycle waits until no version can still be locked.
+                NoncurrentVersionExpirationDays = Math.Max(
+                    SecureDefaults.DataBucketOptions.DefaultNoncurrentVersionExpirationDays,
+                    settings.RecordsRetention?.UpperBoundDays ?? 0),
+            },
             SecureDefaults.TransitionAfter90Days("ToDeepArchive", StorageClass.DEEP_ARCHIVE));
 
-        SuppressControlTower();
+        if (settings.RecordsRetention is { } retention)
+        {
+            LockRecords(retention);
+        }
+
+        // Replicated in every kind, dev-like included: dev and pr-N rehearse the same rule, role and KMS permissions
+        // that prod depends on, and it costs nothing there (no lock, both buckets emptied and deleted with the stack).
+        ReplicationRole = ReplicateRecords(settings, s3Key);
+        ReplicationFailedAlarm = alarms.Add(this, "RecordsReplicationFailedAlarm", new AlarmDefinition(
+            "records-replication-failed",
+            "Objects under trades/ failed to replicate to the archival (WORM) bucket: those batches have no unalterable copy " +
+            "until they are replicated again (S3 does not retry a failed replication).",
+            new Metric(new MetricProps
+            {
+                Namespace = "AWS/S3",
+                MetricName = "OperationsFailedReplication",
+                DimensionsMap = new Dictionary<string, string>
+                {
+                    ["SourceBucket"] = Ingestion.BucketName,
+                    ["DestinationBucket"] = Archival.BucketName,
+                    ["RuleId"] = ReplicationRuleId,
+                },
+                Statistic = Stats.SUM,
+                Period = Duration.Minutes(5),
+            }),
+            1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            // Published only when replication fails: no data is no failure (and no traffic).
+            TreatMissingData.NOT_BREACHING) { EvaluationPeriods = 1 });
+        SuppressControlTower(settings);
+    }
+
+    /// <summary>
+    /// Object Lock through ObjectLockConfiguration only. CloudFormation replaces a bucket whose top-level
+    /// ObjectLockEnabled changes (and the L2's ObjectLockEnabled/ObjectLockDefaultRetention props set exactly that),
+    /// which would lose the archival bucket, its name and the ArchivalBucket-&lt;env&gt; export other teams import.
+    /// ObjectLockConfiguration (with its own ObjectLockEnabled = "Enabled") updates in place: S3 has allowed enabling
+    /// Object Lock on an existing versioned bucket since November 2023 (PutObjectLockConfiguration).
+    /// Once enabled, Object Lock can never be disabled on the bucket, nor versioning suspended.
+    /// </summary>
+    private void LockRecords(RecordsRetention retention)
+    {
+        var archival = (CfnBucket)Archival.Node.DefaultChild!;
+        archival.ObjectLockConfiguration = new CfnBucket.ObjectLockConfigurationProperty
+        {
+            ObjectLockEnabled = "Enabled",
+            Rule = new CfnBucket.ObjectLockRuleProperty
+            {
+                DefaultRetention = new CfnBucket.DefaultRetentionProperty
+                {
+                    Mode = retention.Mode == RecordsLockMode.Compliance ? "COMPLIANCE" : "GOVERNANCE",
+                    Years = retention.Years,
+                    Days = retention.Days,
+                },
+            },
+        };
+    }
+
+    /// <summary>
+    /// Same-region replication of trades/ from the ingestion bucket to the archival bucket, KMS-encrypted replicas,
+    /// delete markers not replicated (a delete in the ingestion bucket never reaches the records). CDK 2.160's Bucket
+    /// has no replication props (BucketProps.ReplicationRules came later), so the rule is set on the L1 resource.
+    /// </summary>
+    private Role ReplicateRecords(EnvironmentSettings settings, IKey s3Key)
+    {
+        var role = new Role(this, "ReplicationRole", new RoleProps
+        {
+            // Only S3 can assume it, and only a bucket owner with iam:PassRole on it in this account can name it in a
+            // replication configuration, so no other account's bucket can make S3 use it.
+            AssumedBy = new ServicePrincipal("s3.amazonaws.com"),
+            Description = $"S3 replication of {RecordsPrefix} from the ingestion bucket to the archival (WORM) bucket ({settings.Suffix})",
+        });
+
+        var s3ViaService = $"s3.{settings.Region}.amazonaws.com";
+        // A customer-managed policy, not an inline one (PCI-DSS 7: reviewable on its own). It refers to the buckets and
+        // the ingestion bucket refers to the role, so a policy inside the role would be a dependency cycle anyway.
+        var policy = new ManagedPolicy(this, "ReplicationPolicy", new ManagedPolicyProps
+        {
+            Description = $"Least privilege for S3 to replicate {RecordsPrefix} to the archival bucket ({settings.Suffix})",
+            Roles = [role],
+            Statements =
+            [
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "ReadReplicationConfiguration",
+                    Actions = ["s3:GetReplicationConfiguration", "s3:ListBucket"],
+                    Resources = [Ingestion.BucketArn],
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "ReadSourceRecords",
+                    Actions = ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+                    Resources = [Ingestion.ArnForObjects(RecordsPrefix + "*")],
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    // No s3:ReplicateDelete: deletions in the ingestion bucket never reach the records.
+                    Sid = "WriteReplicas",
+                    Actions = ["s3:ReplicateObject", "s3:ReplicateTags"],
+                    Resources = [Archival.ArnForObjects(RecordsPrefix + "*")],
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    // Bucket keys make the bucket ARN the encryption context; an object ARN appears for objects
+                    // written without one. Either way, only through S3 and only for the ingestion bucket's trades/.
+                    Sid = "DecryptSourceRecords",
+                    Actions = ["kms:Decrypt"],
+                    Resources = [s3Key.KeyArn],
+                    Conditions = new Dictionary<string, object>
+                    {
+                        ["StringEquals"] = new Dictionary<string, object> { ["kms:ViaService"] = s3ViaService },
+                        ["StringLike"] = new Dictionary<string, object>
+                        {
+                            ["kms:EncryptionContext:aws:s3:arn"] = new[] { Ingestion.BucketArn, Ingestion.ArnForObjects(RecordsPrefix + "*") },
+                        },
+                    },
+                }),
+                new PolicyStatement(new PolicyStatementProps
+                {
+                    Sid = "EncryptReplicas",
+                    Actions = ["kms:Encrypt", "kms:GenerateDataKey"],
+                    Resources = [s3Key.KeyArn],
+                    Conditions = new Dictionary<string, object>
+                    {
+                        ["StringEquals"] = new Dictionary<string, object> { ["kms:ViaService"] = s3ViaService },
+                        ["StringLike"] = new Dictionary<string, object>
+                        {
+                            ["kms:EncryptionContext:aws:s3:arn"] = new[] { Archival.BucketArn, Archival.ArnForObjects(RecordsPrefix + "*") },
+                        },
+                    },
+                }),
+            ],
+        });
+        NagSuppressions.Add(policy,
+            new NagSuppression("AwsSolutions-IAM5",
+                "S3 replication reads and writes object versions whose keys are generated per batch: granted on trades/ only, in the ingestion (read) and archival (write) buckets.",
+                @"/^Resource::.*IngestionBucket.*\/trades\/\*$/g",
+                @"/^Resource::.*ArchivalBucket.*\/trades\/\*$/g"));
+
+        var ingestion = (CfnBucket)Ingestion.Node.DefaultChild!;
+        ingestion.ReplicationConfiguration = new CfnBucket.ReplicationConfigurationProperty
+        {
+            Role = role.RoleArn,
+            Rules = new[]
+            {
+                // The V2 schema (Filter + Priority + DeleteMarkerReplication), which S3 needs for a prefix filter.
+                new CfnBucket.ReplicationRuleProperty
+                {
+                    Id = ReplicationRuleId,
+                    Status = "Enabled",
+                    Priority = 1,
+                    Filter = new CfnBucket.ReplicationRuleFilterProperty { Prefix = RecordsPrefix },
+                    DeleteMarkerReplication = new CfnBucket.DeleteMarkerReplicationProperty { Status = "Disabled" },
+                    // Every object here is SSE-KMS: without this, S3 would skip all of them.
+                    SourceSelectionCriteria = new CfnBucket.SourceSelectionCriteriaProperty
+                    {
+                        SseKmsEncryptedObjects = new CfnBucket.SseKmsEncryptedObjectsProperty { Status = "Enabled" },
+                    },
+                    Destination = new CfnBucket.ReplicationDestinationProperty
+                    {
+                        Bucket = Archival.BucketArn,
+                        // Replication metrics (OperationsFailedReplication...) for the failure alarm; 15 minutes is the
+                        // only threshold S3 accepts, and without Replication Time Control it only shapes the metrics.
+                        Metrics = new CfnBucket.MetricsProperty
+                        {
+                            Status = "Enabled",
+                            EventThreshold = new CfnBucket.ReplicationTimeValueProperty { Minutes = 15 },
+                        },
+                        EncryptionConfiguration = new CfnBucket.EncryptionConfigurationProperty { ReplicaKmsKeyId = s3Key.KeyArn },
+                    },
+                },
+            },
+        };
+
+        return role;
     }
 
     // Control Tower CT.S3.PR.9 (Object Lock), bucket by bucket.
-    private void SuppressControlTower()
+    private void SuppressControlTower(EnvironmentSettings settings)
     {
         GuardSuppressions.Add(Ingestion, new GuardSuppression(ControlTowerRules.S3ObjectLock,
             "Landing zone for raw trade batches, rewritten and expired by lifecycle; versioning guards overwrites and WORM retention would block the deletions data retention requires."));
         GuardSuppressions.Add(Analytics, new GuardSuppression(ControlTowerRules.S3ObjectLock,
             "Derived aggregates recomputed from the ingested trades on every run; versioning keeps prior results for a year, WORM would pin data meant to expire."));
-        GuardSuppressions.Add(Archival, new GuardSuppression(ControlTowerRules.S3ObjectLock,
-            "Object Lock (WORM) for the archive is delivered by the archival Object Lock change on its own branch; remove this suppression when that merges."));
+        // The archival bucket holds the records: locked in staging and prod. A disposable environment has no lock,
+        // because a locked record could never be deleted, nor its bucket, nor its stack. By kind, not by the setting
+        // it excuses: a staging or prod that lost its lock fails the gate.
+        if (settings.Kind.IsDisposable())
+        {
+            GuardSuppressions.Add(Archival, new GuardSuppression(ControlTowerRules.S3ObjectLock,
+                "Disposable dev-like environment: a locked record could never be deleted, nor its bucket or stack; staging and prod lock the records (WORM)."));
+        }
     }
 }

@@ -87,7 +87,14 @@ public static class PlatformRules
                 .Concat(v.Resources("AWS::RDS::DBCluster").Where(r => IsTrue(r.Resource.Properties()["DeletionProtection"]))
                     .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId}: deletion protection blocks stack deletion"))
                 .Concat(v.Resources("AWS::S3::Bucket").Where(r => !AutoDeleted(v, r.Layer, r.LogicalId))
-                    .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId}: not emptied before deletion, so the stack cannot be deleted"))),
+                    .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId}: not emptied before deletion, so the stack cannot be deleted"))
+                .Concat(v.Resources("AWS::S3::Bucket").Where(r => HasObjectLock(r.Resource))
+                    .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId}: Object Lock keeps locked versions, so the bucket cannot be emptied nor deleted"))),
+
+        new("staging and prod keep every trade record unalterable",
+            "SEC 17a-4(f) and FINRA 4511: each accepted batch (trades/ in the ingestion bucket) must be replicated to a bucket " +
+            "with S3 Object Lock and a default retention, in COMPLIANCE mode in prod (GOVERNANCE can be bypassed)",
+            v => v.Kind.IsDisposable() ? [] : UnlockedRecords(v)),
 
         // ---- Limits that span services ----------------------------------------------------------------------
         new("every function behind API Gateway times out before the integration does",
@@ -281,6 +288,46 @@ public static class PlatformRules
         from function in v.Resources("AWS::Lambda::Function")
         where v.RefersTo(integration["Uri"], function.LogicalId)
         select (function.LogicalId, function.Resource, (int?)integration["TimeoutInMillis"] ?? 29_000);
+
+    /// <summary>Object Lock by either property (the top-level flag, or the configuration's own ObjectLockEnabled).</summary>
+    public static bool HasObjectLock(JsonObject bucket) =>
+        IsTrue(bucket.Properties()["ObjectLockEnabled"])
+        || (string?)bucket.Properties()["ObjectLockConfiguration"]?["ObjectLockEnabled"] == "Enabled";
+
+    private static IEnumerable<string> UnlockedRecords(PlatformView v)
+    {
+        var rules = (
+            from source in v.Resources("AWS::S3::Bucket")
+            from rule in source.Resource.Properties()["ReplicationConfiguration"]?["Rules"]?.AsArray() ?? []
+            where (string?)rule!["Filter"]?["Prefix"] == "trades/" && (string?)rule["Status"] == "Enabled"
+            select (source.Layer, Destination: rule["Destination"]!["Bucket"])).ToList();
+        if (rules.Count == 0)
+        {
+            yield return "no bucket replicates trades/ anywhere: accepted batches have no unalterable copy";
+        }
+
+        foreach (var (layer, destination) in rules)
+        {
+            var target = v.Resources("AWS::S3::Bucket").FirstOrDefault(b => v.RefersTo(destination, b.LogicalId));
+            if (target.Resource is null)
+            {
+                yield return $"{v.StackName(layer)}: trades/ replicates to {destination?.ToJsonString()}, not a bucket of this platform";
+                continue;
+            }
+
+            var name = $"{v.StackName(target.Layer)}/{target.LogicalId}";
+            var retention = target.Resource.Properties()["ObjectLockConfiguration"]?["Rule"]?["DefaultRetention"];
+            var mode = (string?)retention?["Mode"];
+            if (!HasObjectLock(target.Resource) || retention?["Years"] is null && retention?["Days"] is null)
+            {
+                yield return $"{name}: receives trades/ but has no Object Lock with a default retention";
+            }
+            else if (v.Kind == EnvironmentKind.Prod && mode != "COMPLIANCE")
+            {
+                yield return $"{name}: Object Lock mode is {mode ?? "unset"} in prod, expected COMPLIANCE";
+            }
+        }
+    }
 
     private static bool AutoDeleted(PlatformView v, Layer layer, string bucketId) =>
         v.Resources("Custom::S3AutoDeleteObjects").Any(r => r.Layer == layer && v.RefersTo(r.Resource.Properties()["BucketName"], bucketId));

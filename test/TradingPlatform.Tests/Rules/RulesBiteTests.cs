@@ -70,6 +70,18 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
                 """{"guard": {"SuppressedRules": ["CT.RDS.PR.3"], "SuppressionReasons": {"CT.RDS.PR.3": "it is fine, really, trust me"}}}""")),
         ["a dev bucket retained on deletion"] = ("dev", "dev-like environments stay disposable",
             v => v.Resource(Layer.Data, "IngestionBucket917A3A3A")!["DeletionPolicy"] = "Retain"),
+        ["a dev bucket with Object Lock"] = ("pr-7", "dev-like environments stay disposable",
+            v => v.Resource(Layer.Data, "ArchivalBucket8D93ED02")!["Properties"]!["ObjectLockConfiguration"] = JsonNode.Parse(
+                """{"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 1}}}""")),
+        ["prod records locked in GOVERNANCE mode"] = ("prod", "staging and prod keep every trade record unalterable",
+            v => v.Resource(Layer.Data, "ArchivalBucket8D93ED02")!["Properties"]!["ObjectLockConfiguration"]!["Rule"]!["DefaultRetention"]!["Mode"] = "GOVERNANCE"),
+        ["staging archival bucket without Object Lock"] = ("staging", "staging and prod keep every trade record unalterable",
+            v => v.Resource(Layer.Data, "ArchivalBucket8D93ED02")!["Properties"]!.AsObject().Remove("ObjectLockConfiguration")),
+        ["prod replicating trades/ to the unlocked analytics bucket"] = ("prod", "staging and prod keep every trade record unalterable",
+            v => v.Resource(Layer.Data, "IngestionBucket917A3A3A")!["Properties"]!["ReplicationConfiguration"]!["Rules"]![0]!["Destination"]!["Bucket"] =
+                JsonNode.Parse("""{"Fn::GetAtt": ["AnalyticsBucket39EAAEEA", "Arn"]}""")),
+        ["prod replication switched off"] = ("prod", "staging and prod keep every trade record unalterable",
+            v => v.Resource(Layer.Data, "IngestionBucket917A3A3A")!["Properties"]!.AsObject().Remove("ReplicationConfiguration")),
     };
 
     public static TheoryData<string> TemplateDamageNames() => new(TemplateDamages.Keys);
