@@ -140,4 +140,29 @@ public sealed class ClientRegistryTests
         DynamoDbClientRegistry.Read(Item("ACTIVE", "c", new AttributeValue { L = [new AttributeValue { N = "1" }] })).Status.ShouldBe(RegistryStatus.Malformed, "a number in the list");
         DynamoDbClientRegistry.Read(Item("ACTIVE", "c", new AttributeValue { L = [new AttributeValue { S = "A1" }] })).AccountIds.ShouldBe(["A1"]);
     }
+
+    [Fact]
+    public async Task A_registry_that_does_not_answer_is_a_503_after_its_budget_and_the_budgets_fit_the_function_timeout()
+    {
+        var options = Options.For() with { RegistryTimeout = TimeSpan.FromMilliseconds(200) };
+        var function = new Function(_store, new HangingRegistry(), options, _log, TimeProvider.System);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var answer = await Answer.ReadAsync(await function.HandleAsync(Requests.Event(Requests.Batch(Requests.Trade()))));
+        answer.StatusCode.ShouldBe(503);
+        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5));
+
+        // The deployed function times out after 25 s (IngestionFunction.Timeout): the registry and S3 budgets must end
+        // before it, or a slow dependency becomes Lambda's timeout instead of our retryable 503.
+        var defaults = Options.For();
+        (defaults.RegistryTimeout + defaults.StorageTimeout).ShouldBeLessThan(TimeSpan.FromSeconds(25));
+    }
+
+    private sealed class HangingRegistry : IClientRegistry
+    {
+        public async Task<ClientRecord> GetAsync(string apiKeyId, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return ClientRecord.Unknown;
+        }
+    }
 }

@@ -38,8 +38,11 @@ public sealed record DataProcessorOptions
     /// <summary>How long a registry answer (known, unknown or malformed key) is reused; zero disables the cache.</summary>
     public TimeSpan RegistryCacheTtl { get; init; } = TimeSpan.FromSeconds(DefaultRegistryCacheSeconds);
 
-    /// <summary>Budget for the registry lookup of one request; past it the request answers 503 (retryable).</summary>
-    public TimeSpan RegistryTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Budget for the registry lookup of one request; past it the request answers 503 (retryable). 3 s plus the 20 s
+    /// of S3 stays inside the function's 25 s timeout, so a slow DynamoDB still gets our JSON answer.
+    /// </summary>
+    public TimeSpan RegistryTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// Budget for all S3 calls of one request. Past it the request answers 503 (retryable). 20 s keeps the answer
