@@ -94,6 +94,7 @@ public static class TradingPlatformApp
             DatabaseClientSecurityGroup = data.DatabaseClientSecurityGroup,
             IngestionBucket = data.IngestionBucket,
             AnalyticsBucket = data.AnalyticsBucket,
+            ApiKeysTable = data.ApiKeysTable,
             DataProcessorAssetDir = DataProcessorAsset.Directory,
             LambdaKey = security.Keys.LambdaKey,
             LogsKey = security.Keys.LogsKey,

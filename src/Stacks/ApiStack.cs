@@ -1,6 +1,7 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.APIGateway;
 using Amazon.CDK.AWS.Cognito;
+using Amazon.CDK.AWS.DynamoDB;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Lambda;
@@ -22,6 +23,8 @@ public sealed class ApiStackProps : StackProps
     public required ISecurityGroup DatabaseClientSecurityGroup { get; init; }
     public required IBucket IngestionBucket { get; init; }
     public required IBucket AnalyticsBucket { get; init; }
+    /// <summary>The client registry the function authorizes callers with (GetItem only).</summary>
+    public required ITable ApiKeysTable { get; init; }
     /// <summary>Folder holding the published data-processing function (see <see cref="DataProcessorAsset"/>).</summary>
     public required string DataProcessorAssetDir { get; init; }
     /// <summary>Encrypts the function's environment variables.</summary>
@@ -61,6 +64,7 @@ public sealed class ApiStack : LayerStack
             DatabaseClientSecurityGroup = props.DatabaseClientSecurityGroup,
             IngestionBucket = props.IngestionBucket,
             AnalyticsBucket = props.AnalyticsBucket,
+            ApiKeysTable = props.ApiKeysTable,
             AssetDir = props.DataProcessorAssetDir,
             LambdaKey = props.LambdaKey,
             LogsKey = props.LogsKey,

@@ -74,6 +74,28 @@ public sealed class ClientInputPropertyTests
             _ => (null, new[] { value, value, null }, name),
         });
 
+    /// <summary>
+    /// The caller as API Gateway would describe it (raw <c>requestContext</c> properties after requestId): the
+    /// authorized test client, and every way the identity can be missing, odd or not authorized.
+    /// </summary>
+    private static readonly string[] Identities =
+    [
+        Identity("key-test", "client-test"), Identity("key-test", "client-test"), Identity("key-test", "client-test"),
+        "", Identity(null, "client-test"), Identity("key-test", null), Identity("", "client-test"), Identity("key-test", ""),
+        Identity("key-unknown", "client-test"), Identity("key-revoked", "client-test"), Identity("key-other", "client-test"),
+        Identity("key-test", "client-other"), Identity("\\ud800", "client-test"), Identity("key-test", "\\udc00"),
+        ",\"identity\":{\"apiKeyId\":7},\"authorizer\":{\"claims\":{\"client_id\":[\"client-test\"]}}",
+        ",\"identity\":\"key-test\",\"authorizer\":{\"claims\":\"client_id=client-test\"}",
+        ",\"identity\":null,\"authorizer\":null",
+        ",\"identity\":{\"apiKeyId\":\"key-test\",\"apiKeyId\":\"key-revoked\"},\"authorizer\":{\"claims\":{\"client_id\":\"client-test\"}}",
+    ];
+
+    private static string Identity(string? apiKeyId, string? clientId) =>
+        (apiKeyId is null ? "" : $",\"identity\":{{\"apiKeyId\":\"{apiKeyId}\"}}") +
+        (clientId is null ? "" : $",\"authorizer\":{{\"claims\":{{\"client_id\":\"{clientId}\",\"scope\":\"trading/ingest\"}}}}");
+
+    private static readonly Gen<string> Caller = Gen.Int[0, Identities.Length - 1].Select(i => Identities[i]);
+
     private static readonly Gen<string> MutatedBatch = Gen.Select(Mutation.Array[1, 4], Gen.Int[1, 2], (edits, copies) =>
     {
         var body = copies == 1 ? ValidBatch : ValidBatch.Replace("]}", "," + ValidBatch[11..^2] + "]}", StringComparison.Ordinal);
@@ -83,10 +105,10 @@ public sealed class ClientInputPropertyTests
     [Fact]
     public void Mutations_of_a_valid_batch_in_any_encoding_with_any_header_are_never_a_5xx_and_store_nothing_when_refused()
     {
-        Gen.Select(MutatedBatch, Gen.Enum<Encoding_>(), Headers).Sample(
-            (body, encoding, headers) => Check(BuildEvent(EncodeBody(body, encoding), headers)),
+        Gen.Select(MutatedBatch, Gen.Enum<Encoding_>(), Headers, Caller).Sample(
+            (body, encoding, headers, caller) => Check(BuildEvent(EncodeBody(body, encoding), headers, caller)),
             iter: Iterations,
-            print: t => $"encoding {t.Item2}, header {t.Item3.Name}: {t.Item3.Single ?? "(none)"}, multi [{string.Join(", ", t.Item3.Multi ?? [])}], body {t.Item1}");
+            print: t => $"encoding {t.Item2}, header {t.Item3.Name}: {t.Item3.Single ?? "(none)"}, multi [{string.Join(", ", t.Item3.Multi ?? [])}], caller {t.Item4}, body {t.Item1}");
     }
 
     [Fact]
@@ -120,11 +142,18 @@ public sealed class ClientInputPropertyTests
     {
         store ??= new FakeStore();
         var log = new StringWriter();
-        var function = new Function(store, Options.For(maxBodyBytes: 64 * 1024), log, new FixedTime(FixedTime.Default));
+        var registry = Registry.Default(SecretAccount);
+        registry.Items["key-revoked"] = new ClientRecord(RegistryStatus.Revoked, null, new HashSet<string>());
+        registry.Items["key-other"] = Registry.Active("client-other", [.. Registry.Accounts, SecretAccount]);
+        var function = new Function(store, registry, Options.For(maxBodyBytes: 64 * 1024), log, new FixedTime(FixedTime.Default));
         var output = function.HandleAsync(new MemoryStream(Encoding.UTF8.GetBytes(evt))).GetAwaiter().GetResult();
         var answer = Answer.ReadAsync(output).GetAwaiter().GetResult();
 
-        answer.StatusCode.ShouldBeOneOf([202, 400, 409, 413], $"a client's input must give 2xx or 4xx while storage works; got {answer.Body.ToJsonString()}");
+        answer.StatusCode.ShouldBeOneOf([202, 400, 401, 403, 409, 413], $"a client's input must give 2xx or 4xx while storage works; got {answer.Body.ToJsonString()}");
+        if (!evt.Contains(AuthorizedCaller, StringComparison.Ordinal))
+        {
+            answer.StatusCode.ShouldBeOneOf([401, 403], $"only the registered key of the token's client may write; got {answer.Body.ToJsonString()}");
+        }
         if (answer.StatusCode != 202)
         {
             store.Objects.ShouldBeEmpty("nothing is written on a 4xx");
@@ -166,14 +195,17 @@ public sealed class ClientInputPropertyTests
     /// by hand: every non-ASCII or control character as \uXXXX, lone surrogates included (a serializer would refuse).
     /// Header values already holding a JSON escape (e.g. \ud800) are put in as they are.
     /// </summary>
-    private static string BuildEvent((string Text, bool Base64) body, (string? Single, string?[]? Multi, string Name) headers)
+    private static readonly string AuthorizedCaller = "\"requestId\":\"prop\"" + Identity("key-test", "client-test") + "}";
+
+    private static string BuildEvent((string Text, bool Base64) body, (string? Single, string?[]? Multi, string Name) headers, string? caller = null)
     {
+        caller ??= Identity("key-test", "client-test");
         static string Raw(string? v) => v is null ? "null" : "\"" + v + "\"";
         var sb = new StringBuilder("{\"resource\":\"/data\",\"httpMethod\":\"POST\",\"headers\":");
         sb.Append(headers.Single is null ? "{\"x-api-key\":\"k\"}" : $"{{\"x-api-key\":\"k\",\"{headers.Name}\":{Raw(headers.Single)}}}");
         sb.Append(",\"multiValueHeaders\":");
         sb.Append(headers.Multi is null ? "null" : $"{{\"{headers.Name}\":[{string.Join(",", headers.Multi.Select(Raw))}]}}");
-        sb.Append(",\"requestContext\":{\"requestId\":\"prop\"},\"body\":\"");
+        sb.Append(",\"requestContext\":{\"requestId\":\"prop\"").Append(caller).Append("},\"body\":\"");
         sb.Append(JsonEscape(body.Text));
         sb.Append("\",\"isBase64Encoded\":").Append(body.Base64 ? "true" : "false").Append('}');
         return sb.ToString();

@@ -12,7 +12,7 @@ public sealed class ClientMistakeTests
     private readonly FakeStore _store = new();
     private readonly StringWriter _log = new();
 
-    private Function Create() => new(_store, Options.For(), _log, new FixedTime(FixedTime.Default));
+    private Function Create() => new(_store, Registry.Default(), Options.For(), _log, new FixedTime(FixedTime.Default));
 
     private async Task<Answer> Invoke(Stream evt) => await Answer.ReadAsync(await Create().HandleAsync(evt));
 
@@ -87,7 +87,7 @@ public sealed class ClientMistakeTests
         // here inside a tradeId. Replacing it with U+FFFD would silently change the client's data: it is refused.
         var body = Requests.Batch(Requests.Trade(tradeId: "LONE")).Replace("LONE", "\\ud800", StringComparison.Ordinal);
         var escaped = body.Replace("\"", "\\\"", StringComparison.Ordinal); // quotes escaped, the \ud800 left as an escape of the event
-        var evt = "{\"httpMethod\":\"POST\",\"requestContext\":{\"requestId\":\"r\"},\"body\":\"" + escaped + "\",\"isBase64Encoded\":false}";
+        var evt = "{\"httpMethod\":\"POST\"," + Requests.RequestContextJson + ",\"body\":\"" + escaped + "\",\"isBase64Encoded\":false}";
         evt.ShouldContain("\\\"tradeId\\\":\\\"\\ud800\\\"", customMessage: "the event's body text holds the lone surrogate itself, not an escape of it");
 
         var answer = await Invoke(new MemoryStream(Encoding.UTF8.GetBytes(evt)));

@@ -18,7 +18,7 @@ public sealed class ConditionalWriteTests(MotoS3Fixture server) : IClassFixture<
     public void Dispose() => _s3.Dispose();
 
     private Function Create(IAmazonS3? s3 = null) =>
-        new(s3 ?? _s3, Options.For(MotoS3Fixture.IngestionBucket, MotoS3Fixture.AnalyticsBucket), TextWriter.Null, new FixedTime(FixedTime.Default));
+        new(s3 ?? _s3, Registry.Default(), Options.For(MotoS3Fixture.IngestionBucket, MotoS3Fixture.AnalyticsBucket), TextWriter.Null, new FixedTime(FixedTime.Default));
 
     private static async Task<Answer> Post(Function function, string body, string? key = null) =>
         await Answer.ReadAsync(await function.HandleAsync(Requests.Event(body, key is null ? null : Requests.WithKey(key))));

@@ -7,11 +7,14 @@ namespace TradingPlatform.Functions.DataProcessor.Tests;
 /// <summary>The handler end to end against an in-memory store: status codes, bodies, all-or-nothing, logs.</summary>
 public sealed class FunctionTests
 {
+    /// <summary>The account of the log test's batch: the test client may write it, and it must never be logged.</summary>
+    private const string FunctionSecretAccount = "ACCOUNT-SECRET-9";
+
     private readonly FakeStore _store = new();
     private readonly StringWriter _log = new();
 
     private Function Create(int maxBodyBytes = DataProcessorOptions.DefaultMaxBodyBytes) =>
-        new(_store, Options.For(maxBodyBytes: maxBodyBytes), _log, new FixedTime(FixedTime.Default));
+        new(_store, Registry.Default(FunctionSecretAccount), Options.For(maxBodyBytes: maxBodyBytes), _log, new FixedTime(FixedTime.Default));
 
     private async Task<Answer> Invoke(Function function, Stream evt) => await Answer.ReadAsync(await function.HandleAsync(evt));
 
@@ -122,7 +125,7 @@ public sealed class FunctionTests
     public async Task A_base64_encoded_body_is_decoded_before_parsing()
     {
         (await Invoke(Create(), Requests.Event(Requests.Batch(Requests.Trade()), base64: true))).StatusCode.ShouldBe(202);
-        (await Invoke(Create(), new MemoryStream(Encoding.UTF8.GetBytes("{\"body\":\"***\",\"isBase64Encoded\":true}")))).Error.ShouldBe("invalid_json");
+        (await Invoke(Create(), new MemoryStream(Encoding.UTF8.GetBytes("{" + Requests.RequestContextJson + ",\"body\":\"***\",\"isBase64Encoded\":true}")))).Error.ShouldBe("invalid_json");
     }
 
     [Fact]
@@ -132,7 +135,7 @@ public sealed class FunctionTests
         // InvalidOperationException, which would have been a 500 for a client error.
         var bytes = Encoding.UTF8.GetBytes(Requests.Batch(Requests.Trade(tradeId: "A")));
         bytes[Array.IndexOf(bytes, (byte)'A')] = 0xC3;
-        var evt = new JsonObject { ["body"] = Convert.ToBase64String(bytes), ["isBase64Encoded"] = true }.ToJsonString();
+        var evt = "{" + Requests.RequestContextJson + ",\"body\":\"" + Convert.ToBase64String(bytes) + "\",\"isBase64Encoded\":true}";
         (await Invoke(Create(), new MemoryStream(Encoding.UTF8.GetBytes(evt)))).Error.ShouldBe("invalid_json");
     }
 

@@ -22,7 +22,7 @@ public sealed class S3IntegrationTests(MotoS3Fixture server) : IClassFixture<Mot
     }
 
     private Function Create(IAmazonS3? s3 = null, string analyticsBucket = MotoS3Fixture.AnalyticsBucket) =>
-        new(s3 ?? _s3, Options.For(MotoS3Fixture.IngestionBucket, analyticsBucket), _log, new FixedTime(FixedTime.Default));
+        new(s3 ?? _s3, Registry.Default(), Options.For(MotoS3Fixture.IngestionBucket, analyticsBucket), _log, new FixedTime(FixedTime.Default));
 
     private static async Task<Answer> Post(Function function, string body, string? idempotencyKey = null) =>
         await Answer.ReadAsync(await function.HandleAsync(Requests.Event(body, idempotencyKey is null ? null : Requests.WithKey(idempotencyKey))));
@@ -175,7 +175,7 @@ public sealed class S3IntegrationTests(MotoS3Fixture server) : IClassFixture<Mot
         });
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         using var hanging = MotoS3Fixture.CreateClient(new Uri($"http://127.0.0.1:{port}"), maxErrorRetry: 0);
-        var function = new Function(hanging, Options.For() with { StorageTimeout = TimeSpan.FromSeconds(1) }, _log, new FixedTime(FixedTime.Default));
+        var function = new Function(hanging, Registry.Default(), Options.For() with { StorageTimeout = TimeSpan.FromSeconds(1) }, _log, new FixedTime(FixedTime.Default));
         var watch = Stopwatch.StartNew();
 
         var answer = await Answer.ReadAsync(await function.HandleAsync(Requests.Event(Requests.Batch(Requests.Trade()), Requests.WithKey("hang-1"))));

@@ -38,8 +38,16 @@ internal static class Requests
     public static string Batch(params JsonObject[] trades) =>
         new JsonObject { ["trades"] = new JsonArray(trades.Select(t => (JsonNode)t).ToArray()) }.ToJsonString();
 
+    /// <summary>The API key id and token client of <see cref="Registry.Default"/>'s test client.</summary>
+    public const string ApiKeyId = "key-test";
+    public const string ClientId = "client-test";
+
+    /// <summary>The test client's identity as a raw <c>requestContext</c> property, for events written by hand.</summary>
+    public const string RequestContextJson =
+        "\"requestContext\":{\"requestId\":\"r\",\"identity\":{\"apiKeyId\":\"" + ApiKeyId + "\"},\"authorizer\":{\"claims\":{\"client_id\":\"" + ClientId + "\"}}}";
+
     public static Stream Event(string? body, IDictionary<string, string?>? headers = null, bool base64 = false, string requestId = "req-1", string? method = "POST",
-        IDictionary<string, string?[]>? multiValueHeaders = null)
+        IDictionary<string, string?[]>? multiValueHeaders = null, string? apiKeyId = ApiKeyId, string? clientId = ClientId)
     {
         var headerNode = headers is null ? null : new JsonObject(headers.Select(h => KeyValuePair.Create(h.Key, (JsonNode?)JsonValue.Create(h.Value))));
         var multiNode = multiValueHeaders is null ? null : new JsonObject(multiValueHeaders.Select(h =>
@@ -52,7 +60,17 @@ internal static class Requests
             ["headers"] = headerNode,
             ["multiValueHeaders"] = multiNode,
             ["queryStringParameters"] = null,
-            ["requestContext"] = new JsonObject { ["requestId"] = requestId, ["stage"] = "prod" },
+            ["requestContext"] = new JsonObject
+            {
+                ["requestId"] = requestId,
+                ["stage"] = "prod",
+                // As API Gateway fills them: the key's id under identity, the Cognito access token's claims under authorizer.
+                ["identity"] = new JsonObject { ["apiKeyId"] = apiKeyId, ["sourceIp"] = "203.0.113.7" },
+                ["authorizer"] = clientId is null ? null : new JsonObject
+                {
+                    ["claims"] = new JsonObject { ["client_id"] = clientId, ["scope"] = "trading/ingest", ["token_use"] = "access" },
+                },
+            },
             ["body"] = body is null ? null : base64 ? Convert.ToBase64String(Encoding.UTF8.GetBytes(body)) : body,
             ["isBase64Encoded"] = base64,
         };
@@ -108,6 +126,44 @@ internal sealed class FakeStore : IObjectStore
 
         return Task.FromResult(Objects.TryAdd((bucket, key), (content.ToArray(), payloadSha256)) ? PutResult.Created : PutResult.AlreadyExists);
     }
+}
+
+/// <summary>In-memory <see cref="IClientRegistry"/>: items by API key id, a call count, and a failure switch.</summary>
+internal sealed class FakeRegistry : IClientRegistry
+{
+    public ConcurrentDictionary<string, ClientRecord> Items { get; } = new();
+
+    public int Calls;
+
+    public Exception? FailWith { get; set; }
+
+    public Task<ClientRecord> GetAsync(string apiKeyId, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref Calls);
+        if (FailWith is not null)
+        {
+            throw FailWith;
+        }
+
+        return Task.FromResult(Items.TryGetValue(apiKeyId, out var record) ? record : ClientRecord.Unknown);
+    }
+}
+
+internal static class Registry
+{
+    /// <summary>The accounts of the test client: every account id the other tests write.</summary>
+    public static readonly string[] Accounts = ["ACC-1", "ACC-2", "A", "b", "acc_2.x"];
+
+    /// <summary>A registry where <see cref="Requests.ApiKeyId"/> is the ACTIVE key of <see cref="Requests.ClientId"/>.</summary>
+    public static FakeRegistry Default(params string[] moreAccounts)
+    {
+        var registry = new FakeRegistry();
+        registry.Items[Requests.ApiKeyId] = Active(Requests.ClientId, [.. Accounts, .. moreAccounts]);
+        return registry;
+    }
+
+    public static ClientRecord Active(string clientId, params string[] accounts) =>
+        new(RegistryStatus.Active, clientId, new HashSet<string>(accounts, StringComparer.Ordinal));
 }
 
 internal static class Options

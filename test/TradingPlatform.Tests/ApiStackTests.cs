@@ -59,11 +59,11 @@ public sealed class ApiStackTests(SynthesizedApps apps)
     public void Function_may_only_write_and_read_back_its_own_prefixes()
     {
         // Least privilege: put + read-back (idempotent retries) under trades/, idempotency/ and aggregates/;
-        // no delete, no other prefix, no DynamoDB (the handler does not use the tables).
+        // no delete, no other prefix. (DynamoDB: GetItem on the api-keys table only, see Api/ClientRegistryAccessTests.)
         var statements = FunctionPolicyStatements();
         var actions = statements.SelectMany(s => Actions(s)).ToList();
         actions.ShouldNotContain(a => a.StartsWith("s3:Delete"), "the function never deletes data");
-        actions.ShouldNotContain(a => a.StartsWith("dynamodb:"));
+        actions.Where(a => a.StartsWith("dynamodb:")).ShouldBe(["dynamodb:GetItem"]);
         actions.ShouldNotContain("s3:*");
 
         var objectResources = statements
@@ -81,13 +81,15 @@ public sealed class ApiStackTests(SynthesizedApps apps)
     public void Function_may_use_only_the_keys_it_encrypts_with()
     {
         // S3 key: data keys for SSE-KMS objects. (The Lambda key encrypts the environment through Lambda's own grant,
-        // and there is no dead-letter queue any more, so the role needs no Lambda-key permission.)
-        var keyResources = FunctionPolicyStatements()
-            .Where(s => Actions(s).Any(a => a.StartsWith("kms:")))
-            .Select(s => s["Resource"]!.ToJsonString())
-            .ToList();
-        keyResources.ShouldAllBe(r => r.Contains("S3EncryptionKey"), "the role may use the S3 key only");
+        // and there is no dead-letter queue any more, so the role needs no Lambda-key permission.) Database key: only
+        // kms:Decrypt, only through DynamoDB, to read the client registry (the api-keys table is encrypted with it).
+        var keyStatements = FunctionPolicyStatements().Where(s => Actions(s).Any(a => a.StartsWith("kms:"))).ToList();
+        var keyResources = keyStatements.Select(s => s["Resource"]!.ToJsonString()).ToList();
+        keyResources.ShouldAllBe(r => r.Contains("S3EncryptionKey") || r.Contains("DbEncryptionKey"), "the role may use the S3 key and the registry's key only");
         keyResources.ShouldContain(r => r.Contains("S3EncryptionKey"));
+        var databaseKey = keyStatements.Single(s => s["Resource"]!.ToJsonString().Contains("DbEncryptionKey"));
+        Actions(databaseKey).ShouldBe(["kms:Decrypt"]);
+        databaseKey["Condition"]!.ToJsonString().ShouldContain("dynamodb.", customMessage: "the database key only through DynamoDB (kms:ViaService)");
     }
 
     [Fact]

@@ -11,7 +11,15 @@ var watch = Stopwatch.StartNew();
 var s3 = new AmazonS3Client(
     new BasicAWSCredentials("bench", "bench"),
     new AmazonS3Config { RegionEndpoint = Amazon.RegionEndpoint.USEast1, HttpClientFactory = new StubHttpFactory(), MaxErrorRetry = 0 });
+#if CLIENT_REGISTRY
+// The registry read is part of a cold request (the cache is empty): DynamoDB is stubbed at the HTTP layer too.
+var dynamo = new Amazon.DynamoDBv2.AmazonDynamoDBClient(
+    new BasicAWSCredentials("bench", "bench"),
+    new Amazon.DynamoDBv2.AmazonDynamoDBConfig { RegionEndpoint = Amazon.RegionEndpoint.USEast1, HttpClientFactory = new StubHttpFactory(), MaxErrorRetry = 0 });
+var function = new Function(s3, dynamo, new DataProcessorOptions { IngestionBucket = "ingestion", AnalyticsBucket = "analytics", ApiKeysTable = "api-keys-bench" }, TextWriter.Null);
+#else
 var function = new Function(s3, new DataProcessorOptions { IngestionBucket = "ingestion", AnalyticsBucket = "analytics" }, TextWriter.Null);
+#endif
 var init = watch.Elapsed;
 var evt = BenchEvents.Event(BenchEvents.Body(100), idempotencyKey: "cold-start-1");
 var built = watch.Elapsed;
@@ -43,6 +51,22 @@ internal sealed class StubHandler : HttpMessageHandler
         if (request.Content is not null)
         {
             await request.Content.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (request.Headers.TryGetValues("X-Amz-Target", out var target) && target.First().EndsWith(".GetItem", StringComparison.Ordinal))
+        {
+            // DynamoDB GetItem: the bench client's ACTIVE registry item.
+            var accounts = string.Join(",", BenchEvents.Accounts.Select(a => $"\"{a}\""));
+            var item = new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = new StringContent(
+                    $"{{\"Item\":{{\"clientId\":{{\"S\":\"{BenchEvents.ClientId}\"}},\"accountIds\":{{\"SS\":[{accounts}]}},\"status\":{{\"S\":\"ACTIVE\"}}}}}}",
+                    System.Text.Encoding.UTF8,
+                    "application/x-amz-json-1.0"),
+            };
+            item.Headers.Add("x-amzn-RequestId", "stub");
+            item.RequestMessage = request;
+            return item;
         }
 
         var response = request.Method == HttpMethod.Head

@@ -32,7 +32,12 @@ public class HandlerBenchmark
         BodyBytes = System.Text.Encoding.UTF8.GetByteCount(body);
         _event = BenchEvents.Event(body);
         var time = new FixedClock(new DateTimeOffset(2026, 11, 24, 18, 0, 0, TimeSpan.Zero));
+#if CLIENT_REGISTRY
+        // The registry stubbed as well; cached per environment, as in Lambda, so warm requests do not read it.
+        _function = new Function(new StubS3(), new StubDynamoDb(), new DataProcessorOptions { IngestionBucket = "ingestion", AnalyticsBucket = "analytics", ApiKeysTable = "api-keys-bench" }, TextWriter.Null, time);
+#else
         _function = new Function(new StubS3(), new DataProcessorOptions { IngestionBucket = "ingestion", AnalyticsBucket = "analytics" }, TextWriter.Null, time);
+#endif
         // Fail fast if the fixture is not a valid batch: a 400 would benchmark the wrong path.
         using var answer = new StreamReader(_function.HandleAsync(new MemoryStream(_event, writable: false)).GetAwaiter().GetResult());
         var text = answer.ReadToEnd();

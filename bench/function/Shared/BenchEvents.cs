@@ -10,6 +10,12 @@ public static class BenchEvents
     private static readonly string[] Symbols = Enumerable.Range(0, 40).Select(i => $"SYM{i:D2}").Append("BRK.B").ToArray();
     private static readonly string[] Currencies = ["USD", "EUR", "GBP"];
 
+    public const string ApiKeyId = "bench-key";
+    public const string ClientId = "bench-client";
+
+    /// <summary>Every account id <see cref="Body"/> writes: the bench client's registry entry allows them all.</summary>
+    public static readonly string[] Accounts = Enumerable.Range(0, 97).Select(i => $"ACC-{i:D4}").ToArray();
+
     public static string Body(int trades)
     {
         var sb = new StringBuilder(trades * 180);
@@ -22,7 +28,7 @@ public static class BenchEvents
             }
 
             sb.Append(CultureInfo.InvariantCulture,
-                $"{{\"tradeId\":\"T-{i:D8}\",\"accountId\":\"ACC-{i % 97:D4}\",\"symbol\":\"{Symbols[i % Symbols.Length]}\",\"side\":\"{(i % 2 == 0 ? "BUY" : "SELL")}\",\"quantity\":{100 + (i % 50) * 0.25m},\"price\":{187.12m + (i % 1000) * 0.01m},\"currency\":\"{Currencies[i % 3]}\",\"executedAt\":\"2026-11-24T15:{i / 60 % 60:D2}:{i % 60:D2}.{i % 1000:D3}Z\"}}");
+                $"{{\"tradeId\":\"T-{i:D8}\",\"accountId\":\"{Accounts[i % 97]}\",\"symbol\":\"{Symbols[i % Symbols.Length]}\",\"side\":\"{(i % 2 == 0 ? "BUY" : "SELL")}\",\"quantity\":{100 + (i % 50) * 0.25m},\"price\":{187.12m + (i % 1000) * 0.01m},\"currency\":\"{Currencies[i % 3]}\",\"executedAt\":\"2026-11-24T15:{i / 60 % 60:D2}:{i % 60:D2}.{i % 1000:D3}Z\"}}");
         }
 
         sb.Append("]}");
@@ -51,6 +57,16 @@ public static class BenchEvents
             writer.WriteStartObject("requestContext");
             writer.WriteString("requestId", "bench-request");
             writer.WriteString("stage", "prod");
+            // The caller as API Gateway describes it (read by sources with the client registry, ignored by older ones).
+            writer.WriteStartObject("identity");
+            writer.WriteString("apiKeyId", ApiKeyId);
+            writer.WriteEndObject();
+            writer.WriteStartObject("authorizer");
+            writer.WriteStartObject("claims");
+            writer.WriteString("client_id", ClientId);
+            writer.WriteString("scope", "trading/ingest");
+            writer.WriteEndObject();
+            writer.WriteEndObject();
             writer.WriteEndObject();
             writer.WriteString("body", body);
             writer.WriteBoolean("isBase64Encoded", false);

@@ -1,6 +1,8 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.DynamoDB;
 using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.S3;
@@ -17,6 +19,11 @@ public sealed record IngestionFunctionProps
     public required ISecurityGroup DatabaseClientSecurityGroup { get; init; }
     public required IBucket IngestionBucket { get; init; }
     public required IBucket AnalyticsBucket { get; init; }
+    /// <summary>
+    /// The client registry (the api-keys table): the function reads one item per caller (GetItem) and nothing else.
+    /// The sessions table is deliberately not a property: the function has no business there.
+    /// </summary>
+    public required ITable ApiKeysTable { get; init; }
     /// <summary>Folder holding the published data-processing function (see Stacks.DataProcessorAsset).</summary>
     public required string AssetDir { get; init; }
     /// <summary>Encrypts the function's environment variables.</summary>
@@ -69,6 +76,7 @@ public sealed class IngestionFunction : PlatformComponent
                 ["ENVIRONMENT"] = settings.Suffix,
                 ["INGESTION_BUCKET"] = props.IngestionBucket.BucketName,
                 ["ANALYTICS_BUCKET"] = props.AnalyticsBucket.BucketName,
+                ["API_KEYS_TABLE"] = props.ApiKeysTable.TableName,
             },
             EnvironmentEncryption = props.LambdaKey,
             // Private subnets: the function reaches Aurora and AWS APIs, and nothing reaches it but API Gateway.
@@ -91,6 +99,24 @@ public sealed class IngestionFunction : PlatformComponent
 
         props.AnalyticsBucket.GrantPut(Function, AnalyticsPrefix);
         props.AnalyticsBucket.GrantRead(Function, AnalyticsPrefix);
+
+        // The client registry: one GetItem per caller (cached), no Query, Scan or BatchGetItem (GrantReadData would add
+        // them). Reading an item of a table encrypted with the database key needs kms:Decrypt on that key, and only
+        // through DynamoDB (kms:ViaService): the key also encrypts the sessions table and Aurora, which the function
+        // cannot read anyway without their own permissions.
+        props.ApiKeysTable.Grant(Function, "dynamodb:GetItem");
+        if (props.ApiKeysTable.EncryptionKey is { } tableKey)
+        {
+            Function.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Actions = ["kms:Decrypt"],
+                Resources = [tableKey.KeyArn],
+                Conditions = new Dictionary<string, object>
+                {
+                    ["StringEquals"] = new Dictionary<string, object> { ["kms:ViaService"] = $"dynamodb.{Stack.Of(this).Region}.amazonaws.com" },
+                },
+            }));
+        }
 
         Suppress();
         Alarms = CreateAlarms(settings, alarms);

@@ -27,6 +27,12 @@ internal sealed class ApiGatewayEvent : IDisposable
 
     public string? RequestId { get; private set; }
 
+    /// <summary><c>requestContext.identity.apiKeyId</c>: the id (not the value) of the API key API Gateway checked.</summary>
+    public string? ApiKeyId { get; private set; }
+
+    /// <summary><c>requestContext.authorizer.claims.client_id</c>: the app client of the Cognito access token.</summary>
+    public string? ClientId { get; private set; }
+
     /// <summary>The raw body text (still base64 if <see cref="IsBase64Encoded"/>), UTF-8; null if absent or JSON null.</summary>
     public ReadOnlyMemory<byte>? Body { get; private set; }
 
@@ -461,17 +467,62 @@ internal sealed class ApiGatewayEvent : IDisposable
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var isRequestId = reader.ValueTextEquals("requestId"u8);
-            reader.Read();
-            if (isRequestId)
+            if (reader.ValueTextEquals("requestId"u8))
             {
+                reader.Read();
                 RequestId = ReadOptionalString(ref reader);
+            }
+            else if (reader.ValueTextEquals("identity"u8))
+            {
+                reader.Read();
+                ApiKeyId = ReadNestedString(ref reader, "apiKeyId"u8, default);
+            }
+            else if (reader.ValueTextEquals("authorizer"u8))
+            {
+                reader.Read();
+                ClientId = ReadNestedString(ref reader, "claims"u8, "client_id"u8);
             }
             else
             {
+                reader.Read();
                 reader.Skip();
             }
         }
+    }
+
+    /// <summary>
+    /// In the object at the reader, the string property <paramref name="name"/> or, when <paramref name="inner"/> is
+    /// given, the string property <paramref name="inner"/> of the object <paramref name="name"/>. Null when absent or
+    /// not a string; anything else is skipped.
+    /// </summary>
+    private static string? ReadNestedString(ref Utf8JsonReader reader, ReadOnlySpan<byte> name, ReadOnlySpan<byte> inner)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        string? found = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var match = reader.ValueTextEquals(name);
+            reader.Read();
+            if (!match)
+            {
+                reader.Skip();
+            }
+            else if (inner.IsEmpty)
+            {
+                found = ReadOptionalString(ref reader);
+            }
+            else
+            {
+                found = ReadNestedString(ref reader, inner, default);
+            }
+        }
+
+        return found;
     }
 
     private static string? ReadOptionalString(ref Utf8JsonReader reader)

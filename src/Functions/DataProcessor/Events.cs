@@ -23,3 +23,12 @@ public sealed record ValidationFailedResponse(
 
 /// <summary>One problem in the request: <see cref="Index"/> is the position in "trades" (null for the envelope).</summary>
 public sealed record FieldError(int? Index, string Field, string Message);
+
+/// <summary>
+/// 403 body: <see cref="Reason"/> is unknown_api_key, revoked_api_key, client_mismatch or account_not_allowed;
+/// <see cref="OffendingTrades"/> (positions in "trades") only for account_not_allowed.
+/// </summary>
+public sealed record ForbiddenResponse(string Error, string Message, string Reason)
+{
+    public IReadOnlyList<int>? OffendingTrades { get; init; }
+}

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json;
+using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.S3;
 
@@ -19,38 +20,60 @@ public sealed class Function
     private const string JsonContentType = "application/json";
 
     private readonly IObjectStore _store;
+    private readonly IClientRegistry _registry;
     private readonly DataProcessorOptions _options;
     private readonly JsonLog _log;
     private readonly TimeProvider _time;
 
     /// <summary>
-    /// Used by the Lambda runtime: reads INGESTION_BUCKET, ANALYTICS_BUCKET and MAX_BODY_BYTES, and uses the default
-    /// S3 client (region and credentials from the Lambda environment). Throws, naming the variable, when one is missing.
+    /// Used by the Lambda runtime: reads INGESTION_BUCKET, ANALYTICS_BUCKET, API_KEYS_TABLE, MAX_BODY_BYTES and
+    /// REGISTRY_CACHE_SECONDS, and uses the default S3 and DynamoDB clients (region and credentials from the Lambda
+    /// environment). Throws, naming the variable, when one is missing or invalid.
     /// </summary>
     public Function()
         : this(
             // Named arguments are evaluated in the order written: a missing variable fails before any client is built.
             options: DataProcessorOptions.FromEnvironment(Environment.GetEnvironmentVariable),
-            s3: new AmazonS3Client())
+            s3: new AmazonS3Client(),
+            dynamoDb: new AmazonDynamoDBClient())
     {
     }
 
-    /// <summary>For tests and other hosts: an explicit S3 client and options; logs go to <paramref name="log"/> (default Console.Out).</summary>
-    public Function(IAmazonS3 s3, DataProcessorOptions options, TextWriter? log = null, TimeProvider? time = null)
-        : this(new S3ObjectStore(s3 ?? throw new ArgumentNullException(nameof(s3))), options, log, time)
+    /// <summary>
+    /// For tests and other hosts: explicit S3 and DynamoDB clients (the client registry is the table
+    /// <see cref="DataProcessorOptions.ApiKeysTable"/>) and options; logs go to <paramref name="log"/> (default Console.Out).
+    /// </summary>
+    public Function(IAmazonS3 s3, IAmazonDynamoDB dynamoDb, DataProcessorOptions options, TextWriter? log = null, TimeProvider? time = null)
+        : this(
+            new S3ObjectStore(s3 ?? throw new ArgumentNullException(nameof(s3))),
+            new DynamoDbClientRegistry(
+                dynamoDb ?? throw new ArgumentNullException(nameof(dynamoDb)),
+                options?.ApiKeysTable is { Length: > 0 } table ? table : throw new ArgumentException("ApiKeysTable is required.", nameof(options))),
+            options!,
+            log,
+            time)
     {
     }
 
-    internal Function(IObjectStore store, DataProcessorOptions options, TextWriter? log = null, TimeProvider? time = null)
+    internal Function(IAmazonS3 s3, IClientRegistry registry, DataProcessorOptions options, TextWriter? log = null, TimeProvider? time = null)
+        : this(new S3ObjectStore(s3 ?? throw new ArgumentNullException(nameof(s3))), registry, options, log, time)
+    {
+    }
+
+    /// <summary>The registry is wrapped in the per-environment cache (<see cref="DataProcessorOptions.RegistryCacheTtl"/>).</summary>
+    internal Function(IObjectStore store, IClientRegistry registry, DataProcessorOptions options, TextWriter? log = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.IngestionBucket);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.AnalyticsBucket);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBodyBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.RegistryCacheTtl, TimeSpan.Zero);
         _store = store;
         _options = options;
         _time = time ?? TimeProvider.System;
+        _registry = new CachedClientRegistry(registry, options.RegistryCacheTtl, _time);
         _log = new JsonLog(log ?? Console.Out, _time);
     }
 
@@ -68,7 +91,8 @@ public sealed class Function
         }
         catch (Exception ex) when (IsStorageFailure(ex))
         {
-            state.Fail("storage_unavailable", ex, unexpected: false);
+            // The registry lookup is a read of the platform's storage: its failure is a 503 like S3's, never a 403.
+            state.Fail(state.InRegistryLookup ? "registry_unavailable" : "storage_unavailable", ex, unexpected: false);
             response = Error(503, new ErrorResponse(
                 "storage_unavailable",
                 "The batch could not be stored and was not accepted. The request may be retried as it is (send the same Idempotency-Key).")
@@ -101,6 +125,14 @@ public sealed class Function
         {
             state.Outcome = "method_not_allowed";
             return Error(405, new ErrorResponse("method_not_allowed", "Only POST is supported."));
+        }
+
+        // Who is calling comes first: it is cheap (one cached read), and a caller that may not write learns nothing
+        // about the body's rules and costs no parsing. Which accounts are written is known only after validation.
+        var client = await AuthorizeCallerAsync(request, state).ConfigureAwait(false);
+        if (client.Refusal is { } refusal)
+        {
+            return refusal;
         }
 
         var idempotencyKey = FindIdempotencyKey(request.IdempotencyKeys, out var keyProblem);
@@ -136,10 +168,76 @@ public sealed class Function
                     failed.TotalErrors > failed.Errors.Count,
                     failed.Errors)));
             case ParsedBatch batch:
-                return await StoreAsync(batch.Trades, idempotencyKey, state).ConfigureAwait(false);
+                return ForeignAccounts(batch.Trades, client.Record!, state)
+                    ?? await StoreAsync(batch.Trades, idempotencyKey, state).ConfigureAwait(false);
             default:
                 throw new UnreachableException($"Unknown parse outcome {outcome.GetType().Name}.");
         }
+    }
+
+    /// <summary>
+    /// 401 without an API key id or a token client (API Gateway's authorizer and key check let neither through: a
+    /// misconfiguration, answered as a refusal, never a 5xx); 403 for a key the registry does not know, a revoked key,
+    /// or a key of another client than the token's. Otherwise the client's registry record.
+    /// </summary>
+    private async Task<(ClientRecord? Record, Answer? Refusal)> AuthorizeCallerAsync(ApiGatewayEvent request, RequestState state)
+    {
+        if (request.ApiKeyId is not { Length: > 0 } apiKeyId || request.ClientId is not { Length: > 0 } clientId)
+        {
+            state.Outcome = "unauthorized";
+            return (null, Error(401, new ErrorResponse(
+                "unauthorized",
+                "The request carries no API key id or no access token client; send both the x-api-key header and a Cognito access token.")));
+        }
+
+        state.ApiKeyId = apiKeyId;
+        state.ClientId = clientId;
+        ClientRecord record;
+        state.InRegistryLookup = true;
+        using (var timeout = new CancellationTokenSource(_options.RegistryTimeout, _time))
+        {
+            record = await _registry.GetAsync(apiKeyId, timeout.Token).ConfigureAwait(false);
+        }
+
+        state.InRegistryLookup = false;
+        return record.Status switch
+        {
+            RegistryStatus.Active when string.Equals(record.ClientId, clientId, StringComparison.Ordinal) => (record, null),
+            RegistryStatus.Active => (null, Forbidden(state, "client_mismatch", "The API key belongs to another client than the access token's.")),
+            RegistryStatus.Revoked => (null, Forbidden(state, "revoked_api_key", "The API key is revoked.")),
+            // A malformed item is the operator's mistake, logged as such (warn, without payload); to the client the
+            // key is simply not registered.
+            RegistryStatus.Malformed => (null, Forbidden(state, "unknown_api_key", "The API key is not registered for writing trades.", outcome: "registry_item_malformed")),
+            _ => (null, Forbidden(state, "unknown_api_key", "The API key is not registered for writing trades.")),
+        };
+    }
+
+    /// <summary>403 listing the position of every trade whose account the client may not write; null when all are its own.</summary>
+    private static Answer? ForeignAccounts(IReadOnlyList<Trade> trades, ClientRecord client, RequestState state)
+    {
+        List<int>? offending = null;
+        for (var i = 0; i < trades.Count; i++)
+        {
+            if (!client.AccountIds.Contains(trades[i].AccountId))
+            {
+                (offending ??= []).Add(i);
+            }
+        }
+
+        if (offending is null)
+        {
+            return null;
+        }
+
+        state.TradeCount = trades.Count;
+        state.ErrorCount = offending.Count;
+        return Forbidden(state, "account_not_allowed", "The batch holds trades of accounts this client may not write; nothing was stored.", offending);
+    }
+
+    private static Answer Forbidden(RequestState state, string reason, string message, IReadOnlyList<int>? offendingTrades = null, string? outcome = null)
+    {
+        state.Outcome = outcome ?? reason;
+        return Respond(403, JsonOut.Forbidden(new ForbiddenResponse("forbidden", message, reason) { OffendingTrades = offendingTrades }));
     }
 
     private async Task<Answer> StoreAsync(IReadOnlyList<Trade> trades, string? idempotencyKey, RequestState state)
@@ -331,6 +429,8 @@ public sealed class Function
         _log.Write(_log.Entry(level, "request completed") with
         {
             RequestId = state.RequestId,
+            ApiKeyId = state.ApiKeyId,
+            ClientId = state.ClientId,
             BatchId = state.BatchId,
             StatusCode = state.StatusCode,
             Outcome = state.Outcome,
@@ -368,6 +468,12 @@ public sealed class Function
         public string? RequestId { get; set; }
 
         public string? BatchId { get; set; }
+
+        public string? ApiKeyId { get; set; }
+
+        public string? ClientId { get; set; }
+
+        public bool InRegistryLookup { get; set; }
 
         public int StatusCode { get; set; }
 

@@ -8,6 +8,11 @@ internal sealed record LogEntry(string Timestamp, string Level, string Message)
 {
     public string? RequestId { get; init; }
 
+    /// <summary>The API key's id (not its value) and the token's app client id: who called, never what was sent.</summary>
+    public string? ApiKeyId { get; init; }
+
+    public string? ClientId { get; init; }
+
     public string? BatchId { get; init; }
 
     public int? StatusCode { get; init; }

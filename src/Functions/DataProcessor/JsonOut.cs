@@ -51,6 +51,23 @@ internal static class JsonOut
         }
     });
 
+    public static byte[] Forbidden(ForbiddenResponse r) => Write(w =>
+    {
+        w.WriteString("error", r.Error);
+        w.WriteString("message", r.Message);
+        w.WriteString("reason", r.Reason);
+        if (r.OffendingTrades is { } offending)
+        {
+            w.WriteStartArray("offendingTrades");
+            foreach (var index in offending)
+            {
+                w.WriteNumberValue(index);
+            }
+
+            w.WriteEndArray();
+        }
+    });
+
     public static byte[] ValidationFailed(ValidationFailedResponse r) => Write(w =>
     {
         w.WriteString("error", r.Error);
@@ -94,6 +111,8 @@ internal static class JsonOut
         w.WriteString("level", e.Level);
         w.WriteString("message", e.Message);
         Optional(w, "requestId", e.RequestId);
+        Optional(w, "apiKeyId", e.ApiKeyId);
+        Optional(w, "clientId", e.ClientId);
         Optional(w, "batchId", e.BatchId);
         Optional(w, "statusCode", e.StatusCode);
         Optional(w, "outcome", e.Outcome);

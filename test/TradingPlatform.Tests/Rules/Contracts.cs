@@ -127,6 +127,9 @@ public static class ExportContract
         (Layer.Data, "TradingPlatform-{env}-Data:ExportsOutputRefIngestionBucket917A3A3AE431BBB7", new RefTo("IngestionBucket917A3A3A")),
         (Layer.Data, "TradingPlatform-{env}-Data:ExportsOutputRefAnalyticsBucket39EAAEEA4B56ABBC", new RefTo("AnalyticsBucket39EAAEEA")),
         (Layer.Data, "TradingPlatform-{env}-Data:ExportsOutputFnGetAttDatabaseClientSecurityGroup147BB607GroupId128F80D8", new AttributeOf("DatabaseClientSecurityGroup147BB607", "GroupId")),
+        // Imported by the ingestion function: its client registry, GetItem only (issue 12).
+        (Layer.Data, "TradingPlatform-{env}-Data:ExportsOutputFnGetAttApiKeysTable9F4DC7E7ArnE84F3BB0", new AttributeOf("ApiKeysTable9F4DC7E7", "Arn")),
+        (Layer.Data, "TradingPlatform-{env}-Data:ExportsOutputRefApiKeysTable9F4DC7E79648F444", new RefTo("ApiKeysTable9F4DC7E7")),
     ];
 
     private const string TwoDeploys =
