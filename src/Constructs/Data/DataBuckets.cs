@@ -237,10 +237,10 @@ public sealed class DataBuckets : PlatformComponent
         // The archival bucket holds the records: locked in staging and prod. A disposable environment has no lock,
         // because a locked record could never be deleted, nor its bucket, nor its stack. By kind, not by the setting
         // it excuses: a staging or prod that lost its lock fails the gate.
-        if (settings.Kind.IsDisposable())
-        {
-            GuardSuppressions.Add(Archival, new GuardSuppression(ControlTowerRules.S3ObjectLock,
-                "Disposable dev-like environment: a locked record could never be deleted, nor its bucket or stack; staging and prod lock the records (WORM)."));
-        }
+        // In staging and prod the lock is on, but through ObjectLockConfiguration: the top-level ObjectLockEnabled
+        // the rule reads would make CloudFormation replace this existing bucket (see LockRecords).
+        GuardSuppressions.Add(Archival, new GuardSuppression(ControlTowerRules.S3ObjectLock, settings.Kind.IsDisposable()
+            ? "Disposable dev-like environment: a locked record could never be deleted, nor its bucket or stack; staging and prod lock the records (WORM)."
+            : "Object Lock is on through ObjectLockConfiguration (Enabled, with a default retention); the top-level ObjectLockEnabled this rule reads would make CloudFormation replace the existing archival bucket and its exported name."));
     }
 }
