@@ -1,8 +1,4 @@
-using System.ComponentModel;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
@@ -21,10 +17,9 @@ public sealed class DynaliteFixture : IAsyncLifetime
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private LoopbackServer? _server;
 
-    public Uri ServiceUrl { get; private set; } = null!;
+    public Uri ServiceUrl => _server?.Url ?? throw new InvalidOperationException("dynalite is not started");
 
     /// <summary>The repository root: the first folder above the test binaries that holds package.json.</summary>
     public static string RepoRoot
@@ -53,10 +48,10 @@ public sealed class DynaliteFixture : IAsyncLifetime
         {
             try
             {
-                ServiceUrl = await StartAsync(FreePort()).ConfigureAwait(false);
+                await StartAsync(LoopbackServer.FreePort()).ConfigureAwait(false);
                 break;
             }
-            catch (DynaliteStartException) when (attempt < 3 && Output.Contains("EADDRINUSE", StringComparison.Ordinal))
+            catch (DynaliteStartException ex) when (attempt < 3 && ex.Message.Contains("EADDRINUSE", StringComparison.Ordinal))
             {
             }
         }
@@ -71,7 +66,7 @@ public sealed class DynaliteFixture : IAsyncLifetime
         }).ConfigureAwait(false);
     }
 
-    private async Task<Uri> StartAsync(int port)
+    private async Task StartAsync(int port)
     {
         var root = RepoRoot;
         var cli = Path.Combine(root, "node_modules", "dynalite", "cli.js");
@@ -83,58 +78,15 @@ public sealed class DynaliteFixture : IAsyncLifetime
         }
 
         var node = Node(root);
-        var start = new ProcessStartInfo(node)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = root,
-        };
+        var start = new ProcessStartInfo(node) { WorkingDirectory = root };
         foreach (var arg in new[] { cli, "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--createTableMs", "0" })
         {
             start.ArgumentList.Add(arg);
         }
 
-        _process = new Process { StartInfo = start };
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        try
-        {
-            _process.Start();
-        }
-        catch (Win32Exception ex)
-        {
-            _process.Dispose();
-            _process = null;
-            throw new DynaliteStartException($"Could not run '{node}' ({ex.Message}): install Node and run `npm ci` (README). The tests are not skipped.", ex);
-        }
-
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        var url = new Uri($"http://127.0.0.1:{port}");
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                await _process.WaitForExitAsync().ConfigureAwait(false);
-                throw new DynaliteStartException(
-                    $"`{node} {cli}` exited with code {_process.ExitCode} before listening (run `npm ci`). Its output:\n{Output}");
-            }
-
-            if (await AnswersAsync(url).ConfigureAwait(false))
-            {
-                return url;
-            }
-
-            if (deadline.Elapsed > StartTimeout)
-            {
-                throw new DynaliteStartException($"dynalite did not listen on {url} within {StartTimeout.TotalSeconds} s. Its output:\n{Output}");
-            }
-
-            await Task.Delay(50).ConfigureAwait(false);
-        }
+        _server = await LoopbackServer.StartAsync(start, port, StartTimeout, (problem, output, cause) => new DynaliteStartException(
+            $"dynalite: {problem}. Install Node and run `npm ci` (README); the tests are not skipped. Its output:\n{output}", cause))
+            .ConfigureAwait(false);
     }
 
     /// <summary>A DynamoDB client for the server: dummy credentials, no retries, a short timeout.</summary>
@@ -150,62 +102,11 @@ public sealed class DynaliteFixture : IAsyncLifetime
             Timeout = TimeSpan.FromSeconds(5),
         });
 
-    private static async Task<bool> AnswersAsync(Uri url)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(url.Host, url.Port).ConfigureAwait(false);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
-
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     public async Task DisposeAsync()
     {
-        if (_process is not null)
+        if (_server is not null)
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-            }
-
-            _process.Dispose();
+            await _server.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -1,8 +1,4 @@
-using System.ComponentModel;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Amazon.Runtime;
 using Amazon.S3;
 
@@ -24,10 +20,9 @@ public sealed class MotoS3Fixture : IAsyncLifetime
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private LoopbackServer? _server;
 
-    public Uri ServiceUrl { get; private set; } = null!;
+    public Uri ServiceUrl => _server?.Url ?? throw new InvalidOperationException("moto is not started");
 
     public async Task InitializeAsync()
     {
@@ -36,10 +31,10 @@ public sealed class MotoS3Fixture : IAsyncLifetime
         {
             try
             {
-                ServiceUrl = await StartAsync(Python, FreePort()).ConfigureAwait(false);
+                await StartAsync(Python, LoopbackServer.FreePort()).ConfigureAwait(false);
                 break;
             }
-            catch (MotoStartException) when (attempt < 3 && Output.Contains("Address already in use", StringComparison.Ordinal))
+            catch (MotoStartException ex) when (attempt < 3 && ex.Message.Contains("Address already in use", StringComparison.Ordinal))
             {
             }
         }
@@ -50,14 +45,9 @@ public sealed class MotoS3Fixture : IAsyncLifetime
     }
 
     /// <summary>Starts moto on the port and waits until it answers; throws <see cref="MotoStartException"/> saying what to install.</summary>
-    internal async Task<Uri> StartAsync(string python, int port)
+    internal async Task StartAsync(string python, int port)
     {
-        var start = new ProcessStartInfo(python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(python);
         foreach (var arg in new[] { "-m", "moto.server", "-H", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
         {
             start.ArgumentList.Add(arg);
@@ -68,85 +58,9 @@ public sealed class MotoS3Fixture : IAsyncLifetime
         start.Environment["AWS_SECRET_ACCESS_KEY"] = "testing";
         start.Environment["AWS_DEFAULT_REGION"] = "us-east-1";
 
-        _process = new Process { StartInfo = start };
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        try
-        {
-            _process.Start();
-        }
-        catch (Win32Exception ex)
-        {
-            _process.Dispose();
-            _process = null;
-            throw new MotoStartException(
-                $"Could not run '{python}' ({ex.Message}). The S3 integration tests need Python 3 with moto 5.x " +
-                "(`pip install 'moto[server]'`; set MOTO_PYTHON to use another interpreter). They are not skipped.", ex);
-        }
-
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        var url = new Uri($"http://127.0.0.1:{port}");
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                await _process.WaitForExitAsync().ConfigureAwait(false);
-                throw new MotoStartException(
-                    $"`{python} -m moto.server` exited with code {_process.ExitCode} before listening. The S3 integration tests need " +
-                    $"Python 3 with moto 5.x (`pip install 'moto[server]'`); they are not skipped. Its output:\n{Output}");
-            }
-
-            if (await AnswersAsync(url).ConfigureAwait(false))
-            {
-                return url;
-            }
-
-            if (deadline.Elapsed > StartTimeout)
-            {
-                throw new MotoStartException($"moto did not listen on {url} within {StartTimeout.TotalSeconds} s. Its output:\n{Output}");
-            }
-
-            await Task.Delay(100).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<bool> AnswersAsync(Uri url)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(url.Host, url.Port).ConfigureAwait(false);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
-
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
+        _server = await LoopbackServer.StartAsync(start, port, StartTimeout, (problem, output, cause) => new MotoStartException(
+            $"moto: {problem}. The S3 integration tests need Python 3 with moto 5.x (`pip install 'moto[server]'`; set " +
+            $"MOTO_PYTHON to use another interpreter); they are not skipped. Its output:\n{output}", cause)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -169,28 +83,13 @@ public sealed class MotoS3Fixture : IAsyncLifetime
     };
 
     /// <summary>A loopback port with nothing listening (bound, then released).</summary>
-    public static Uri ClosedPortUrl() => new($"http://127.0.0.1:{FreePort()}");
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static Uri ClosedPortUrl() => new($"http://127.0.0.1:{LoopbackServer.FreePort()}");
 
     public async Task DisposeAsync()
     {
-        if (_process is not null)
+        if (_server is not null)
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-            }
-
-            _process.Dispose();
+            await _server.DisposeAsync().ConfigureAwait(false);
         }
     }
 }
