@@ -39,27 +39,16 @@ public sealed record GuardSuppression(string Rule, string Reason);
 /// </summary>
 public static class GuardSuppressions
 {
-    private const int MinimumReasonLength = 20;
-
     // Metadata is written whole each time, so keep what was added before for the same resource.
     private static readonly ConditionalWeakTable<CfnResource, List<GuardSuppression>> Added = new();
 
     public static void Add(IConstruct construct, params GuardSuppression[] suppressions)
     {
-        var resource = construct as CfnResource
-            ?? construct.Node.DefaultChild as CfnResource
-            ?? throw new ArgumentException(
-                $"'{construct.Node.Path}' is not a CloudFormation resource and has no default child resource; " +
-                "suppress on the resource itself", nameof(construct));
+        var resource = SuppressionTarget.Resolve(construct);
 
         foreach (var suppression in suppressions)
         {
-            if (suppression.Reason.Trim().Length < MinimumReasonLength)
-            {
-                throw new ArgumentException(
-                    $"Control Tower suppression of {suppression.Rule} on '{resource.Node.Path}' needs a specific reason " +
-                    $"(at least {MinimumReasonLength} characters), got '{suppression.Reason}'", nameof(suppressions));
-            }
+            SuppressionTarget.RequireReason("Control Tower", suppression.Rule, resource, suppression.Reason);
         }
 
         var all = Added.GetOrCreateValue(resource);

@@ -20,27 +20,16 @@ public sealed record NagSuppression(string RuleId, string Reason, params string[
 /// </summary>
 public static class NagSuppressions
 {
-    private const int MinimumReasonLength = 20;
-
     // Metadata is written whole each time, so keep what was added before for the same resource.
     private static readonly ConditionalWeakTable<CfnResource, List<NagSuppression>> Added = new();
 
     public static void Add(IConstruct construct, params NagSuppression[] suppressions)
     {
-        var resource = construct as CfnResource
-            ?? construct.Node.DefaultChild as CfnResource
-            ?? throw new ArgumentException(
-                $"'{construct.Node.Path}' is not a CloudFormation resource and has no default child resource; " +
-                "suppress on the resource itself", nameof(construct));
+        var resource = SuppressionTarget.Resolve(construct);
 
         foreach (var suppression in suppressions)
         {
-            if (suppression.Reason.Trim().Length < MinimumReasonLength)
-            {
-                throw new ArgumentException(
-                    $"Suppression of {suppression.RuleId} on '{resource.Node.Path}' needs a specific reason " +
-                    $"(at least {MinimumReasonLength} characters), got '{suppression.Reason}'", nameof(suppressions));
-            }
+            SuppressionTarget.RequireReason("cdk-nag", suppression.RuleId, resource, suppression.Reason);
         }
 
         var all = Added.GetOrCreateValue(resource);
