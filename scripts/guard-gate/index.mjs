@@ -25,8 +25,8 @@ import path from 'node:path';
 import os from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { UsageError, parseGateCli, discoverAssembly, nestedStacksOf, table, mdEscape } from '../lib/gate-common.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -49,45 +49,6 @@ Options:
   --json FILE            also write the full result as JSON to FILE
   -h, --help             show this help
 `;
-
-class UsageError extends Error {}
-
-function parseCli(argv) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        verbose: { type: 'boolean', short: 'v', default: false },
-        suppressions: { type: 'boolean', default: false },
-        markdown: { type: 'boolean', default: false },
-        'min-reason-length': { type: 'string' },
-        json: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(e.message);
-  }
-  const v = parsed.values;
-  let minReason = DEFAULT_MIN_REASON;
-  if (v['min-reason-length'] !== undefined) {
-    minReason = Number(v['min-reason-length']);
-    if (!Number.isInteger(minReason) || minReason < 1) throw new UsageError('--min-reason-length must be a positive integer');
-  }
-  return {
-    dirs: parsed.positionals.length
-      ? parsed.positionals.filter((d, i, a) => a.findIndex((x) => path.resolve(x) === path.resolve(d)) === i)
-      : ['cdk.out'],
-    verbose: v.verbose,
-    suppressions: v.suppressions,
-    markdown: v.markdown,
-    json: v.json,
-    help: v.help,
-    minReason,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // cfn-guard and the Control Tower rules from the npm package
@@ -210,56 +171,6 @@ function findingsOf(guardResult, catalog) {
 // ---------------------------------------------------------------------------------------------
 // Cloud assembly discovery (same shape as scripts/nag-gate)
 // ---------------------------------------------------------------------------------------------
-
-function discoverAssembly(dir, prefix = '', seen = new Set()) {
-  const stacks = [];
-  const problems = [];
-  const real = path.resolve(dir);
-  if (seen.has(real)) return { stacks, problems };
-  seen.add(real);
-  const manifestPath = path.join(dir, 'manifest.json');
-  if (!fs.existsSync(manifestPath)) {
-    problems.push(`${manifestPath} not found`);
-    return { stacks, problems };
-  }
-  let manifest;
-  try {
-    manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-  } catch (e) {
-    problems.push(`${manifestPath} is not valid JSON: ${e.message}`);
-    return { stacks, problems };
-  }
-  for (const [artifactId, art] of Object.entries(manifest.artifacts ?? {})) {
-    if (art?.type === 'aws:cloudformation:stack') {
-      const file = art.properties?.templateFile;
-      stacks.push({ name: prefix + (art.displayName ?? artifactId), templatePath: file ? path.join(dir, file) : undefined, assemblyDir: dir });
-    } else if (art?.type === 'cdk:cloud-assembly' && art.properties?.directoryName) {
-      const r = discoverAssembly(path.join(dir, art.properties.directoryName), prefix, seen);
-      stacks.push(...r.stacks);
-      problems.push(...r.problems);
-    }
-  }
-  return { stacks, problems };
-}
-
-function nestedStacksOf(stack, template) {
-  const out = [];
-  for (const [logicalId, res] of Object.entries(template.Resources ?? {})) {
-    if (res?.Type !== 'AWS::CloudFormation::Stack') continue;
-    const assetPath = res.Metadata?.['aws:asset:path'];
-    const candidate = typeof assetPath === 'string' ? path.join(stack.assemblyDir, assetPath) : undefined;
-    if (candidate && /\.json$/i.test(candidate) && fs.existsSync(candidate)) {
-      const cdkPath = res.Metadata?.['aws:cdk:path'];
-      const constructName = typeof cdkPath === 'string' ? cdkPath.split('/').slice(-2, -1)[0]?.replace(/\.NestedStack$/, '') : undefined;
-      out.push({ ...stack, name: `${stack.name}/${constructName || logicalId}`, templatePath: candidate });
-    } else {
-      out.push({ unresolved: logicalId });
-    }
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Suppressions
 // ---------------------------------------------------------------------------------------------
 
@@ -313,14 +224,7 @@ function extractSuppressions(template, stack, catalog, minReason) {
 // Output
 // ---------------------------------------------------------------------------------------------
 
-function table(headers, rows) {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const fmt = (r) => r.map((c, i) => (i === r.length - 1 ? String(c) : String(c).padEnd(widths[i]))).join(' | ').trimEnd();
-  const sep = widths.map((w, i) => '-'.repeat(i === widths.length - 1 ? Math.min(w, 60) : w)).join('-+-');
-  return [fmt(headers), sep, ...rows.map(fmt)].join('\n');
-}
 
-const mdEscape = (s) => String(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 
 /** The layer is the last dash-separated part of the stack name ("App-prod-Data" -> "Data"). */
 const layerOf = (stackName) => stackName.replace(/^.*:/, '').split('/')[0].split('-').pop();
@@ -359,7 +263,7 @@ function markdownSuppressions(suppressions, assemblies) {
 export async function main(argv, out = console.log, err = console.error) {
   let opts;
   try {
-    opts = parseCli(argv);
+    opts = parseGateCli(argv, DEFAULT_MIN_REASON);
   } catch (e) {
     err(`guard-gate: ${e.message}\n\n${HELP}`);
     return 2;
@@ -424,7 +328,7 @@ export async function main(argv, out = console.log, err = console.error) {
         continue;
       }
       for (const n of nestedStacksOf(stack, template)) {
-        if (n.unresolved) gateError(`nested stack ${n.unresolved} has no local template to check`);
+        if (n.unresolved) gateError(`nested stack ${n.logicalId} has no local template to check`);
         else queue.push(n);
       }
       const s = extractSuppressions(template, stack, catalog, opts.minReason);
