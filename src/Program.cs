@@ -1,18 +1,39 @@
+using System.Diagnostics;
 using System.Text.Json;
 using TradingPlatform;
 using TradingPlatform.Config;
+using TradingPlatform.Diagnostics;
 
 // The only place that reads CDK context and environment variables; everything else takes typed settings.
+// bench/synth-profile.sh sets this to a file: the phases of this run and the callbacks into .NET are written there.
+var profileFile = Environment.GetEnvironmentVariable("TRADINGPLATFORM_SYNTH_PROFILE");
+SynthProfile.Enabled = !string.IsNullOrEmpty(profileFile);
+var clock = Stopwatch.StartNew();
+var phases = new List<(string Phase, TimeSpan Time)>
+{
+    ("process start to Main (.NET runtime)", DateTime.Now - Process.GetCurrentProcess().StartTime),
+};
+
 try
 {
     var settings = ConfigurationLoader.Load(
         ReadCliContext(),
         Environment.GetEnvironmentVariable("CDK_DEFAULT_ACCOUNT"),
         Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION"));
+    Mark("read and validate configuration");
 
+    // The first call into the CDK starts jsii's Node runtime and loads the CDK's JavaScript into it.
     var app = TradingPlatformApp.CreateApp();
+    Mark("start jsii and the CDK (new App)");
     TradingPlatformApp.Build(app, settings);
+    Mark("build the constructs");
     app.Synth();
+    Mark("synthesize (aspects, logical ids, templates, assets)");
+    if (SynthProfile.Enabled)
+    {
+        SynthProfile.Write(profileFile!, phases);
+    }
+
     return 0;
 }
 catch (ConfigurationException error)
@@ -20,6 +41,12 @@ catch (ConfigurationException error)
     // The CLI shows the app's stderr and stops with a non-zero exit: nothing is synthesized or deployed.
     Console.Error.WriteLine(error.Message);
     return 1;
+}
+
+void Mark(string phase)
+{
+    phases.Add((phase, clock.Elapsed));
+    clock.Restart();
 }
 
 // The CDK CLI passes cdk.json context, cdk.context.json lookups and -c values as one JSON object in

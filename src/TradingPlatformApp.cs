@@ -106,7 +106,10 @@ public static class TradingPlatformApp
         foreach (var stack in stacks.All)
         {
             ApplyTags(stack, settings);
-            Aspects.Of(stack).Add(new SupportedNodeRuntimeAspect());
+            // Once every construct of the stack exists: CDK helper functions on a supported runtime, and each
+            // element's logical id written into it (see LayerStack.WriteLogicalIds).
+            SupportedNodeRuntime.Apply(stack);
+            ((LayerStack)stack).WriteLogicalIds();
         }
 
         return stacks;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Amazon.CDK;
 using Constructs;
+using TradingPlatform.Diagnostics;
 
 namespace TradingPlatform.Constructs;
 
@@ -30,10 +31,10 @@ public abstract class LayerStack : Stack
 {
     // Two resources may not end up with one id once components are skipped: refuse instead of merging them.
     private readonly Dictionary<string, string> pathByLogicalId = new();
-    // Paths of the components in this stack, and ids already allocated: the CDK asks for an element's id several
-    // times, and every question crosses from JavaScript into .NET, so each answer is computed once from its path.
+    // Paths of the components in this stack, and ids already allocated. jsii hands .NET the same proxy object for the
+    // same JavaScript object, so an id is computed once per element from its path (two crossings into JavaScript).
     private readonly HashSet<string> componentPaths = [];
-    private readonly Dictionary<string, string> logicalIdByPath = new();
+    private readonly Dictionary<CfnElement, string> logicalIdByElement = new(ReferenceEqualityComparer.Instance);
     private readonly string pathPrefix;
 
     protected LayerStack(Construct scope, string id, IStackProps props) : base(scope, id, props)
@@ -43,15 +44,46 @@ public abstract class LayerStack : Stack
 
     internal void RegisterComponent(string path) => componentPaths.Add(path);
 
+    /// <summary>
+    /// Writes each element's id into the element, once the stack's constructs are built. The CDK asks the stack for an
+    /// element's id every time it resolves a reference to it (about seven times per element here), and each question
+    /// is a callback from JavaScript into .NET; a written id is answered in JavaScript. Elements whose L2 already
+    /// derives its own id from ours (an API deployment's id carries a hash of the API) or that a component names
+    /// explicitly are left as they are; elements the CDK adds while synthesizing still reach <see cref="AllocateLogicalId"/>.
+    /// </summary>
+    public void WriteLogicalIds()
+    {
+        using var _ = SynthProfile.Measure("LayerStack.WriteLogicalIds (calls into JavaScript)");
+        foreach (var construct in Node.FindAll())
+        {
+            if (construct is not CfnElement element)
+            {
+                continue;
+            }
+
+            var logicalId = LogicalIdOf(element);
+            if ((string)Resolve(element.LogicalId) == logicalId)
+            {
+                element.OverrideLogicalId(logicalId);
+            }
+        }
+    }
+
     protected override string AllocateLogicalId(CfnElement cfnElement)
     {
-        var path = cfnElement.Node.Path;
-        if (logicalIdByPath.TryGetValue(path, out var known))
+        using var _ = SynthProfile.Callback("Stack.allocateLogicalId");
+        return LogicalIdOf(cfnElement);
+    }
+
+    private string LogicalIdOf(CfnElement element)
+    {
+        if (logicalIdByElement.TryGetValue(element, out var known))
         {
             return known;
         }
 
         // The path's ids below the stack, leaving out every component (e.g. "Keys" in Keys/DbEncryptionKey/Resource).
+        var path = element.Node.Path;
         var segments = path[pathPrefix.Length..].Split('/');
         var kept = new List<string>(segments.Length);
         var prefix = Node.Path;
@@ -73,7 +105,7 @@ public abstract class LayerStack : Stack
         }
 
         pathByLogicalId[logicalId] = path;
-        logicalIdByPath[path] = logicalId;
+        logicalIdByElement[element] = logicalId;
         return logicalId;
     }
 }
