@@ -1,27 +1,45 @@
 #!/usr/bin/env bash
-# Compliance gate: synthesize every environment preset and check each template with cdk-nag
-# (AwsSolutions + PCI.DSS.321) and with the AWS Control Tower proactive controls (cfn-guard).
-# Fails on any unsuppressed error of either gate. `npm run compliance` runs this.
+# Compliance gate: every environment preset's templates checked with cdk-nag (AwsSolutions + PCI.DSS.321) and with
+# the AWS Control Tower proactive controls (cfn-guard). Fails on any unsuppressed error of either gate.
+# `npm run compliance` runs this; `npm run compliance -- staging` checks one preset.
+#
+# The presets come from the synth cache (scripts/synth-cache.mjs): `cdk synth -c environmentSuffix=<preset>` as a
+# user runs it, made in parallel when missing and reused when `npm test` already made them from the same inputs.
+# cdk.out/presets/<preset> links to each one; the gates name the cache folder (artifacts/synth/<preset>/<key>).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export PATH=$PWD/node_modules/.bin:$PATH
 
 presets=("$@")
 [ ${#presets[@]} -gt 0 ] || presets=(dev staging prod pr-7)
 
+echo "== synth (cache): ${presets[*]}"
+assemblies=$(node scripts/synth-cache.mjs "${presets[@]}")
 out=cdk.out/presets
 rm -rf "$out"
+mkdir -p "$out"
 dirs=()
 for env in "${presets[@]}"; do
-  echo "== synth $env"
-  cdk synth --quiet -c environmentSuffix="$env" -o "$out/$env" > /dev/null
-  dirs+=("$out/$env")
+  dir=$(node -e 'process.stdout.write(JSON.parse(process.argv[1])[process.argv[2]])' "$assemblies" "$env")
+  ln -s "$dir" "$out/$env"
+  dirs+=("$dir")
 done
 
-echo "== cdk-nag gate: ${presets[*]}"
-# Run both gates even if the first fails, so one run lists every finding.
+# Both gates side by side (one per core), each run whole even if the other fails, so one run lists every finding.
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+node scripts/nag-gate/index.mjs "${dirs[@]}" >"$logs/nag" 2>&1 &
+nag=$!
+node scripts/guard-gate/index.mjs "${dirs[@]}" >"$logs/guard" 2>&1 &
+guard=$!
 status=0
-node scripts/nag-gate/index.mjs "${dirs[@]}" || status=$?
+wait "$nag" || status=$?
+guard_status=0
+wait "$guard" || guard_status=$?
 
+echo "== cdk-nag gate: ${presets[*]}"
+cat "$logs/nag"
 echo "== Control Tower gate (cfn-guard): ${presets[*]}"
-node scripts/guard-gate/index.mjs "${dirs[@]}" || { s=$?; [ "$status" -ne 0 ] || status=$s; }
+cat "$logs/guard"
+[ "$status" -ne 0 ] || status=$guard_status
 exit "$status"

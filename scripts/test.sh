@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test` runs this with node_modules/.bin, i.e. Node 22, first on PATH,
 # which is the Node that jsii uses to run the CDK inside the tests).
+#
+# One build of everything, the environments' cloud assemblies from the synth cache (made in parallel on a miss,
+# shared by every suite below), then the suites side by side on the machine's cores, each one's output printed
+# whole when it ends, and one closing line with the totals. TEST_STEP_TIMES=FILE appends "step<TAB>start<TAB>seconds"
+# per step (bench/run.sh reads it); steps overlap where they run side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,15 +17,62 @@ fi
 # jsii leaks a temp folder per test host: run the tests in a private TMPDIR (see private-tmpdir.sh).
 source scripts/private-tmpdir.sh
 use_private_tmpdir test
+logs=$TMPDIR/logs
+mkdir -p "$logs"
 
-# The CDK templates (one synthesis per environment, shared by every test class) ...
-dotnet test test/TradingPlatform.Tests --nologo
-# ... and the data-processing function (unit, property and integration tests; S3 is python3 -m moto.server).
-dotnet test test/DataProcessor.Tests --nologo
+t0=$EPOCHREALTIME
+# step NAME CMD...: runs CMD with its output in $logs/NAME.log, records its time; returns CMD's status.
+step() {
+  local name=$1 start=$EPOCHREALTIME rc=0
+  shift
+  "$@" >"$logs/$name.log" 2>&1 || rc=$?
+  if [ -n "${TEST_STEP_TIMES:-}" ]; then
+    awk -v n="$name" -v t0="$t0" -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { printf "%s\t%.2f\t%.2f\n", n, s - t0, e - s }' >>"$TEST_STEP_TIMES"
+  fi
+  echo "$rc" >"$logs/$name.rc"
+  return "$rc"
+}
 
-# The compliance gate's own tests: it must fail on a known violation and never pass on nothing.
-node --test scripts/nag-gate/test/
-# The Control Tower gate's own tests: a known violation fails, suppressions need reasons, nothing never passes.
-node --test scripts/guard-gate/test/
-# The rollout check's own tests: each finding class on fixture assemblies, and the real app synthesized once.
-node --test scripts/rollout-check/test/
+# Prints a finished step's output, and says if it failed.
+show() {
+  echo "== $1"
+  cat "$logs/$1.log"
+  [ "$(cat "$logs/$1.rc")" = 0 ] || echo "== $1: FAILED (exit $(cat "$logs/$1.rc"))"
+}
+
+# 1. One MSBuild run builds the app (which publishes the function), the function and both test projects.
+if ! step build dotnet build TradingPlatform.sln --nologo -v quiet -clp:NoSummary; then show build; exit 1; fi
+
+# 2. Side by side (two lanes, as many as this machine kind has cores):
+#  - the CDK template tests need the environments: the synth cache makes those missing (one CLI per core), then
+#    the template tests and the rollout check's tests (which read dev's assembly) run;
+#  - meanwhile the function's tests (unit, property, integration against moto and dynalite) and the compliance
+#    gates' own tests (fixture assemblies).
+(
+  step synth-cache node scripts/synth-cache.mjs dev staging prod pr-7 || exit 0
+  dev=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop()).dev)' "$logs/synth-cache.log")
+  step rollout-check-tests env TRADINGPLATFORM_DEV_ASSEMBLY="$dev" node --test scripts/rollout-check/test/ &
+  step template-tests dotnet test test/TradingPlatform.Tests --no-build --nologo &
+  wait
+) &
+lane_cdk=$!
+(
+  step function-tests dotnet test test/DataProcessor.Tests --no-build --nologo
+  step gate-tests node --test scripts/nag-gate/test/ scripts/guard-gate/test/
+) &
+lane_function=$!
+wait "$lane_cdk" "$lane_function" || true
+
+status=0
+for name in synth-cache template-tests function-tests gate-tests rollout-check-tests; do
+  [ -f "$logs/$name.rc" ] || continue
+  show "$name"
+  [ "$(cat "$logs/$name.rc")" = 0 ] || status=1
+done
+
+# One closing line for the whole run: xunit's "Passed: N" / "Failed: N" and node's "# pass N" / "# fail N".
+cat "$logs"/*.log | awk '
+  /^(Passed|Failed)!  - / { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i + 1); if ($i == "Passed:") p += $(i + 1) } }
+  /^# pass / { p += $3 } /^# fail / { f += $3 }
+  END { printf "tests: %d passed, %d failed\n", p, f }'
+exit "$status"

@@ -42,6 +42,9 @@ public abstract class LayerStack : Stack
         pathPrefix = Node.Path + "/";
     }
 
+    /// <summary>Type of the manifest metadata entry that lists the paths of the stack's components.</summary>
+    public const string ComponentsMetadataType = "tradingplatform:components";
+
     internal void RegisterComponent(string path) => componentPaths.Add(path);
 
     /// <summary>
@@ -54,6 +57,9 @@ public abstract class LayerStack : Stack
     public void WriteLogicalIds()
     {
         using var _ = SynthProfile.Measure("LayerStack.WriteLogicalIds (calls into JavaScript)");
+        // The manifest (not the templates) records which constructs are components, next to each element's path and
+        // id, so that the scheme can be checked on any synthesized assembly (LogicalIdTests).
+        Node.AddMetadata(ComponentsMetadataType, componentPaths.Order(StringComparer.Ordinal).ToArray());
         foreach (var construct in Node.FindAll())
         {
             if (construct is not CfnElement element)

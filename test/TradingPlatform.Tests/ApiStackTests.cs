@@ -40,7 +40,7 @@ public sealed class ApiStackTests(SynthesizedApps apps)
     {
         // The asset is the framework-dependent publish output (no Docker, no bundling at synth time).
         var assetHash = ((string)Function["Code"]!["S3Key"]!).Replace(".zip", "");
-        var assetDir = Path.Combine(apps.Dev.Assembly.Directory, $"asset.{assetHash}");
+        var assetDir = Path.Combine(apps.Dev.Directory, $"asset.{assetHash}");
         File.Exists(Path.Combine(assetDir, "DataProcessor.dll")).ShouldBeTrue($"{assetDir} should hold the published handler");
         File.Exists(Path.Combine(assetDir, "DataProcessor.runtimeconfig.json")).ShouldBeTrue();
         File.ReadAllText(Path.Combine(assetDir, "DataProcessor.runtimeconfig.json")).ShouldContain("Microsoft.NETCore.App");

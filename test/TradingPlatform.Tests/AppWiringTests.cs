@@ -1,4 +1,3 @@
-using Amazon.CDK;
 using Shouldly;
 using Xunit;
 
@@ -21,16 +20,16 @@ public sealed class AppWiringTests(SynthesizedApps apps)
             "TradingPlatform-dev-Data",
             "TradingPlatform-dev-Api",
         ], ignoreOrder: true);
-        Dev.Assembly.Stacks.Length.ShouldBe(4);
+        Dev.StackNames.Count.ShouldBe(4);
     }
 
     [Fact]
     public void Layers_depend_on_each_other_in_deploy_order()
     {
-        Names(Dev.Stacks.Security.Dependencies).ShouldBeEmpty("security is the first layer");
-        Names(Dev.Stacks.Network.Dependencies).ShouldBe(["TradingPlatform-dev-Security"]);
-        Names(Dev.Stacks.Data.Dependencies).ShouldBe(["TradingPlatform-dev-Security", "TradingPlatform-dev-Network"], ignoreOrder: true);
-        Names(Dev.Stacks.Api.Dependencies).ShouldBe(
+        Dev.Stacks.Security.Dependencies.ShouldBeEmpty("security is the first layer");
+        Dev.Stacks.Network.Dependencies.ShouldBe(["TradingPlatform-dev-Security"]);
+        Dev.Stacks.Data.Dependencies.ShouldBe(["TradingPlatform-dev-Security", "TradingPlatform-dev-Network"], ignoreOrder: true);
+        Dev.Stacks.Api.Dependencies.ShouldBe(
             ["TradingPlatform-dev-Security", "TradingPlatform-dev-Network", "TradingPlatform-dev-Data"], ignoreOrder: true);
     }
 
@@ -41,12 +40,14 @@ public sealed class AppWiringTests(SynthesizedApps apps)
         var visiting = new HashSet<string>();
         var done = new HashSet<string>();
 
-        void Visit(Stack stack)
+        var byName = Dev.Stacks.All.ToDictionary(s => s.StackName);
+
+        void Visit(SynthesizedStack stack)
         {
             visiting.Add(stack.StackName).ShouldBeTrue($"cycle through {stack.StackName}");
-            foreach (var dependency in stack.Dependencies.Where(d => !done.Contains(d.StackName)))
+            foreach (var dependency in stack.Dependencies.Where(d => !done.Contains(d)))
             {
-                Visit(dependency);
+                Visit(byName[dependency]);
             }
 
             visiting.Remove(stack.StackName);
@@ -106,7 +107,7 @@ public sealed class AppWiringTests(SynthesizedApps apps)
         // Tags drive cost allocation and scope PCI-DSS audits; each stack applies them to all its resources.
         foreach (var stack in Dev.Stacks.All)
         {
-            stack.Tags.TagValues().ShouldContainKeyAndValue(key, value, $"{stack.StackName} lacks tag {key}");
+            stack.Tags.ShouldContainKeyAndValue(key, value, $"{stack.StackName} lacks tag {key}");
         }
 
         Dev.Network.HasResourceProperties("AWS::EC2::VPC", new Dictionary<string, object>
@@ -114,6 +115,4 @@ public sealed class AppWiringTests(SynthesizedApps apps)
             ["Tags"] = Amazon.CDK.Assertions.Match.ArrayWith([new Dictionary<string, object> { ["Key"] = key, ["Value"] = value }]),
         });
     }
-
-    private static IEnumerable<string> Names(IEnumerable<Stack> stacks) => stacks.Select(s => s.StackName);
 }

@@ -21,7 +21,7 @@ public sealed class EnvironmentPresetTests(SynthesizedApps apps)
     {
         foreach (var (suffix, env) in new[] { ("dev", Dev), ("staging", apps.For("staging")), ("prod", Prod), ("pr-7", Ephemeral) })
         {
-            env.Assembly.Stacks.Select(s => s.StackName).ShouldBe(
+            env.StackNames.ShouldBe(
                 [$"TradingPlatform-{suffix}-Security", $"TradingPlatform-{suffix}-Network", $"TradingPlatform-{suffix}-Data", $"TradingPlatform-{suffix}-Api"],
                 ignoreOrder: true);
         }

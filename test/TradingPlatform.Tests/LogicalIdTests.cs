@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Amazon.CDK;
 using Amazon.CDK.AWS.SQS;
 using Constructs;
@@ -17,22 +18,29 @@ public sealed class LogicalIdTests(SynthesizedApps apps)
     [Theory]
     [InlineData("dev")]
     [InlineData("prod")]
-    public void Every_resource_has_the_id_the_cdk_gives_it_once_components_are_left_out(string suffix)
+    public void Every_element_has_the_id_the_cdk_gives_it_once_components_are_left_out(string suffix)
     {
-        // Rebuild each resource's path, without its components, in a plain CDK stack, and ask the CDK for the id:
-        // the ids in our templates must be exactly the CDK's own for those paths.
+        // The manifest records every element's path and logical id (resources, outputs, conditions...), and each stack
+        // lists its components. Rebuild each path, without its components, in a plain CDK stack, and ask the CDK for
+        // the id: the ids in our templates must be exactly the CDK's own for those paths.
         var env = apps.For(suffix);
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(env.Directory, "manifest.json")))!["artifacts"]!;
         var compared = 0;
         foreach (var stack in env.Stacks.All)
         {
-            var componentPaths = stack.Node.FindAll().OfType<PlatformComponent>().Select(c => c.Node.Path).ToHashSet();
+            stack.Components.ShouldNotBeEmpty($"{stack.StackName} lists its components in the manifest");
+            var componentPaths = stack.Components.ToHashSet();
             var probe = new Stack(new App(), "Probe");
             var built = new Dictionary<string, Construct>();
-            foreach (var element in stack.Node.FindAll().OfType<CfnElement>())
+            var elements = manifest[stack.StackName]!["metadata"]!.AsObject()
+                .SelectMany(m => m.Value!.AsArray()
+                    .Where(e => (string?)e!["type"] == "aws:cdk:logicalId")
+                    .Select(e => (Path: m.Key.TrimStart('/'), LogicalId: (string)e!["data"]!)));
+            foreach (var (path, logicalId) in elements)
             {
                 var segments = new List<string>();
-                var prefix = stack.Node.Path;
-                foreach (var segment in element.Node.Path[(stack.Node.Path.Length + 1)..].Split('/'))
+                var prefix = stack.StackName;
+                foreach (var segment in path[(stack.StackName.Length + 1)..].Split('/'))
                 {
                     prefix += "/" + segment;
                     if (!componentPaths.Contains(prefix))
@@ -50,13 +58,25 @@ public sealed class LogicalIdTests(SynthesizedApps apps)
 
                 var leaf = new CfnResource(parent, segments[^1], new CfnResourceProps { Type = "Probe::Resource" });
                 built[string.Join("/", segments)] = leaf;
-                stack.GetLogicalId(element).ShouldBe(probe.GetLogicalId(leaf), element.Node.Path);
+                if (IsIdAnL2DerivesFromOurs(stack, logicalId, probe.GetLogicalId(leaf)))
+                {
+                    continue;
+                }
+
+                logicalId.ShouldBe(probe.GetLogicalId(leaf), path);
                 compared++;
             }
         }
 
         compared.ShouldBeGreaterThan(100, "the comparison must cover the real resources");
     }
+
+    /// <summary>
+    /// An API Gateway deployment's id is ours plus a hash of the API (a new deployment whenever the API changes); a
+    /// component may also name a resource explicitly (see its comment). Either way the id starts with the scheme's.
+    /// </summary>
+    private static bool IsIdAnL2DerivesFromOurs(SynthesizedStack stack, string logicalId, string schemeId) =>
+        logicalId != schemeId && stack.StackName.EndsWith("-Api") && logicalId.StartsWith(schemeId, StringComparison.Ordinal);
 
     [Theory]
     [InlineData("TradingQueue", "Queue")]

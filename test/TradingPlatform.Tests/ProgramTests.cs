@@ -10,7 +10,8 @@ namespace TradingPlatform.Tests;
 /// CDK_OUTDIR and tells success or failure by its exit code, with the reason on stderr (the CLI shows it).
 /// A configuration mistake must stop here, before anything is synthesized, let alone deployed.
 /// </summary>
-public sealed class ProgramTests : IDisposable
+[Collection(SynthesizedAppsCollection.Name)]
+public sealed class ProgramTests(SynthesizedApps apps) : IDisposable
 {
     private readonly string outdir = Directory.CreateTempSubdirectory("tradingplatform-program-").FullName;
 
@@ -19,10 +20,11 @@ public sealed class ProgramTests : IDisposable
     [Fact]
     public void Good_configuration_synthesizes_the_four_stacks_of_that_environment_and_exits_0()
     {
-        var run = RunApp("""{"environmentSuffix": "staging", "natGateways": 3, "cli-telemetry": false, "aws:cdk:enable-path-metadata": true}""");
+        // The synth cache runs `cdk synth -c ...` (the CLI starting this app as a process) for every environment the
+        // tests read, and stops on a non-zero exit; here, staging with every optional key given as -c strings.
+        var env = apps.StagingWithOverrides;
 
-        run.ExitCode.ShouldBe(0, run.Stderr);
-        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(outdir, "manifest.json")))!;
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(env.Directory, "manifest.json")))!;
         manifest["artifacts"]!.AsObject()
             .Where(a => (string?)a.Value!["type"] == "aws:cloudformation:stack")
             .Select(a => a.Key)

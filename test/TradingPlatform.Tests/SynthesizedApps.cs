@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Amazon.CDK;
 using Amazon.CDK.Assertions;
 using TradingPlatform.Config;
 using Xunit;
@@ -11,28 +11,67 @@ using Xunit;
 
 namespace TradingPlatform.Tests;
 
-/// <summary>One environment synthesized once: its stacks and their templates, shared read-only by all tests.</summary>
+/// <summary>One stack of a synthesized environment, as its cloud assembly describes it.</summary>
+public sealed record SynthesizedStack(
+    string StackName,
+    IReadOnlyList<string> Dependencies,
+    bool TerminationProtection,
+    IReadOnlyDictionary<string, string> Tags,
+    IReadOnlyList<string> Components);
+
+/// <summary>The four stacks of an environment, in deploy order.</summary>
+public sealed record SynthesizedStacks(SynthesizedStack Security, SynthesizedStack Network, SynthesizedStack Data, SynthesizedStack Api)
+{
+    public IReadOnlyList<SynthesizedStack> All => [Security, Network, Data, Api];
+}
+
+/// <summary>
+/// One environment's cloud assembly, read once and shared read-only by all tests: the settings it was built from,
+/// its stacks as the manifest describes them, and their templates (as Assertions templates and as plain JSON).
+/// </summary>
 public sealed class SynthesizedEnvironment
 {
-    public SynthesizedEnvironment(EnvironmentSettings settings)
+    public SynthesizedEnvironment(EnvironmentSettings settings, string assemblyDirectory)
     {
         Settings = settings;
-        var app = TradingPlatformApp.CreateApp();
-        Stacks = TradingPlatformApp.Build(app, settings);
-        // One synthesis of the whole app; Template.FromStack reuses the cached assembly.
-        Assembly = app.Synth();
-        Security = Template.FromStack(Stacks.Security);
-        Network = Template.FromStack(Stacks.Network);
-        Data = Template.FromStack(Stacks.Data);
-        Api = Template.FromStack(Stacks.Api);
-        Json = Stacks.All.ToDictionary(
-            stack => stack.StackName,
-            stack => JsonNode.Parse(File.ReadAllText(Assembly.GetStackArtifact(stack.ArtifactId).TemplateFullPath))!.AsObject());
+        Directory = assemblyDirectory;
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(assemblyDirectory, "manifest.json")))!["artifacts"]!.AsObject();
+        var stackArtifacts = manifest.Where(a => (string?)a.Value!["type"] == "aws:cloudformation:stack").ToList();
+        StackNames = stackArtifacts.Select(a => a.Key).ToList();
+        Json = stackArtifacts.ToDictionary(
+            a => a.Key,
+            a => JsonNode.Parse(File.ReadAllText(Path.Combine(assemblyDirectory, (string)a.Value!["properties"]!["templateFile"]!)))!.AsObject());
+
+        SynthesizedStack Describe(string layer)
+        {
+            var name = $"{settings.StackIdPrefix}-{layer}";
+            var artifact = manifest[name] ?? throw new InvalidOperationException($"{assemblyDirectory} has no stack {name}");
+            var properties = artifact["properties"]!;
+            return new SynthesizedStack(
+                name,
+                (artifact["dependencies"]?.AsArray() ?? []).Select(d => (string)d!).Where(StackNames.Contains).ToList(),
+                (bool?)properties["terminationProtection"] ?? false,
+                (properties["tags"]?.AsObject() ?? []).ToDictionary(t => t.Key, t => (string)t.Value!),
+                (artifact["metadata"]?.AsObject() ?? [])
+                    .SelectMany(m => m.Value!.AsArray())
+                    .Where(entry => (string?)entry!["type"] == "tradingplatform:components")
+                    .SelectMany(entry => entry!["data"]!.AsArray().Select(p => (string)p!))
+                    .ToList());
+        }
+
+        Stacks = new SynthesizedStacks(Describe("Security"), Describe("Network"), Describe("Data"), Describe("Api"));
+        Security = Template.FromString(Json[Stacks.Security.StackName].ToJsonString());
+        Network = Template.FromString(Json[Stacks.Network.StackName].ToJsonString());
+        Data = Template.FromString(Json[Stacks.Data.StackName].ToJsonString());
+        Api = Template.FromString(Json[Stacks.Api.StackName].ToJsonString());
     }
 
     public EnvironmentSettings Settings { get; }
-    public TradingPlatformStacks Stacks { get; }
-    public Amazon.CDK.CXAPI.CloudAssembly Assembly { get; }
+    /// <summary>The cloud assembly's directory (as `cdk synth -o` writes it).</summary>
+    public string Directory { get; }
+    /// <summary>Every stack artifact of the assembly, as the manifest lists them.</summary>
+    public IReadOnlyList<string> StackNames { get; }
+    public SynthesizedStacks Stacks { get; }
     public Template Security { get; }
     public Template Network { get; }
     public Template Data { get; }
@@ -40,61 +79,130 @@ public sealed class SynthesizedEnvironment
     /// <summary>Templates as plain JSON by stack name, for questions Assertions cannot ask (counts, cross-stack).</summary>
     public IReadOnlyDictionary<string, JsonObject> Json { get; }
 
-    public JsonObject JsonOf(Stack stack) => Json[stack.StackName];
+    public JsonObject JsonOf(SynthesizedStack stack) => Json[stack.StackName];
+
+    /// <summary>The name of every CloudWatch alarm of the environment (composites excluded), across its stacks.</summary>
+    public IReadOnlyList<string> AlarmNames => Json.Values
+        .SelectMany(t => t.ResourcesOfType("AWS::CloudWatch::Alarm"))
+        .Select(a => (string)a.Resource.Properties()["AlarmName"]!)
+        .ToList();
 }
 
 /// <summary>
-/// Synthesizing through jsii costs seconds, so each environment is synthesized at most once per test run
-/// and shared by every test class (an xunit collection fixture).
+/// The environments the tests read, each synthesized at most once per set of inputs and shared by every test class
+/// (an xunit collection fixture). They come from the synth cache (scripts/synth-cache.mjs): the same assemblies that
+/// `npx cdk synth` writes and that the compliance gates and the rollout check's tests read, made in parallel
+/// processes on a miss and reused while nothing that shapes a template has changed. Only an environment the loader
+/// would never produce (a damaged preset) is synthesized here, in this process.
 /// </summary>
 public sealed class SynthesizedApps
 {
+    /// <summary>The trading clients of <see cref="StagingWithOverrides"/>: two on the shared plan, one with limits of its own.</summary>
+    public const string StagingTradingClients = """["desk-a", {"name": "risk-engine", "rateLimit": 200, "burstLimit": 400}, "desk-b"]""";
+
+    public const int StagingRetentionYearsOverride = 2;
+
+    /// <summary>
+    /// The presets, and staging with every optional context key set. Values are JSON as cdk.json gives them (the
+    /// synth cache passes strings with -c, other values through a cdk.json).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonElement>> Variants =
+        new Dictionary<string, IReadOnlyDictionary<string, JsonElement>>
+        {
+            ["dev"] = Preset("dev"),
+            ["staging"] = Preset("staging"),
+            ["prod"] = Preset("prod"),
+            ["pr-7"] = Preset("pr-7"),
+            // Staging deployed into prod's account with the optional context set: no Config recorder of its own, alert
+            // e-mails, trading clients (a JSON array), a records retention in years. One synthesis serves every test
+            // of context overrides.
+            ["staging-with-overrides"] = new Dictionary<string, JsonElement>
+            {
+                [ConfigurationLoader.EnvironmentSuffixKey] = JsonSerializer.SerializeToElement("staging"),
+                [ConfigurationLoader.CreateConfigRecorderKey] = JsonSerializer.SerializeToElement("false"),
+                [ConfigurationLoader.AlertEmailsKey] = JsonSerializer.SerializeToElement("oncall@example.com, risk@example.com"),
+                [ConfigurationLoader.TradingClientsKey] = JsonDocument.Parse(StagingTradingClients).RootElement.Clone(),
+                [ConfigurationLoader.RecordsRetentionYearsKey] = JsonSerializer.SerializeToElement(StagingRetentionYearsOverride),
+            },
+        };
+
+    private readonly Lazy<IReadOnlyDictionary<string, string>> directories = new(() => SynthCache.Ensure(Variants));
     private readonly ConcurrentDictionary<string, Lazy<SynthesizedEnvironment>> environments = new();
 
     public SynthesizedEnvironment Dev => For("dev");
     public SynthesizedEnvironment Prod => For("prod");
+    public SynthesizedEnvironment StagingWithOverrides => Variant("staging-with-overrides");
 
-    /// <summary>The trading clients of <see cref="StagingWithOverrides"/>: two on the shared plan, one with limits of its own.</summary>
-    public const string StagingTradingClients = """["desk-a", {"name": "risk-engine", "rateLimit": 200, "burstLimit": 400}, "desk-b"]""";
+    /// <summary>An environment preset with cdk.json's defaults.</summary>
+    public SynthesizedEnvironment For(string suffix) => Variant(suffix);
 
-    /// <summary>
-    /// Staging deployed into prod's account with the optional context set: no Config recorder of its own, alert
-    /// e-mails, trading clients (as cdk.json gives them: a JSON array), a records retention in years. One synthesis
-    /// serves every test of context overrides.
-    /// </summary>
-    public SynthesizedEnvironment StagingWithOverrides => ForJson("staging", new Dictionary<string, JsonElement>
-    {
-        [ConfigurationLoader.CreateConfigRecorderKey] = JsonSerializer.SerializeToElement("false"),
-        [ConfigurationLoader.AlertEmailsKey] = JsonSerializer.SerializeToElement("oncall@example.com, risk@example.com"),
-        [ConfigurationLoader.TradingClientsKey] = JsonDocument.Parse(StagingTradingClients).RootElement.Clone(),
-        [ConfigurationLoader.RecordsRetentionYearsKey] = JsonSerializer.SerializeToElement(StagingRetentionYearsOverride),
-    });
-
-    public const int StagingRetentionYearsOverride = 2;
-
-    public SynthesizedEnvironment For(string suffix, IReadOnlyDictionary<string, string>? extraContext = null) =>
-        ForJson(suffix, (extraContext ?? new Dictionary<string, string>())
-            .ToDictionary(kv => kv.Key, kv => JsonSerializer.SerializeToElement(kv.Value)));
-
-    /// <summary>Context as the CLI passes it from cdk.json: any JSON value.</summary>
-    public SynthesizedEnvironment ForJson(string suffix, IReadOnlyDictionary<string, JsonElement> extraContext)
-    {
-        var context = new Dictionary<string, JsonElement>(extraContext)
-        {
-            [ConfigurationLoader.EnvironmentSuffixKey] = JsonSerializer.SerializeToElement(suffix),
-        };
-        var key = string.Join(";", context.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value.GetRawText()}"));
-        return environments.GetOrAdd(key, _ => new Lazy<SynthesizedEnvironment>(
-            () => new SynthesizedEnvironment(ConfigurationLoader.Load(context)))).Value;
-    }
+    private SynthesizedEnvironment Variant(string name) => environments.GetOrAdd(name, _ => new Lazy<SynthesizedEnvironment>(() =>
+        new SynthesizedEnvironment(
+            ConfigurationLoader.Load(Variants[name].ToDictionary(kv => kv.Key, kv => kv.Value)),
+            directories.Value[name]))).Value;
 
     /// <summary>
-    /// An app built from settings the loader would never produce (a damaged preset), synthesized once per name:
-    /// how the rule tests prove that a rule fails when a preset loses what the rule protects.
+    /// An app built from settings the loader would never produce (a damaged preset), synthesized once per name in this
+    /// process: how the rule tests prove that a rule fails when a preset loses what the rule protects.
     /// </summary>
     public SynthesizedEnvironment Damaged(string name, Func<EnvironmentSettings> settings) =>
-        environments.GetOrAdd($"damaged:{name}", _ => new Lazy<SynthesizedEnvironment>(
-            () => new SynthesizedEnvironment(settings()))).Value;
+        environments.GetOrAdd($"damaged:{name}", _ => new Lazy<SynthesizedEnvironment>(() =>
+        {
+            var built = settings();
+            var outdir = System.IO.Directory.CreateTempSubdirectory($"tradingplatform-{name}-").FullName;
+            var app = TradingPlatformApp.CreateApp(outdir);
+            TradingPlatformApp.Build(app, built);
+            app.Synth();
+            return new SynthesizedEnvironment(built, outdir);
+        })).Value;
+
+    private static Dictionary<string, JsonElement> Preset(string suffix) =>
+        new() { [ConfigurationLoader.EnvironmentSuffixKey] = JsonSerializer.SerializeToElement(suffix) };
+}
+
+/// <summary>Runs scripts/synth-cache.mjs with the repository's Node for the given variants; returns their directories.</summary>
+public static class SynthCache
+{
+    public static IReadOnlyDictionary<string, string> Ensure(IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonElement>> variants)
+    {
+        var repo = RepositoryRoot();
+        var node = Path.Combine(repo, "node_modules", ".bin", "node");
+        if (!File.Exists(node))
+        {
+            throw new InvalidOperationException($"{node} is missing: run 'npm ci' in {repo} first");
+        }
+
+        var start = new ProcessStartInfo(node)
+        {
+            WorkingDirectory = repo,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(repo, "scripts", "synth-cache.mjs"));
+        start.ArgumentList.Add("--variants");
+        start.ArgumentList.Add(JsonSerializer.Serialize(variants));
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"scripts/synth-cache.mjs exited {process.ExitCode}:\n{stderr.Result}");
+        }
+
+        return JsonSerializer.Deserialize<Dictionary<string, string>>(stdout)!;
+    }
+
+    public static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "cdk.json")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("no cdk.json above the test assembly");
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -33,7 +33,7 @@ public sealed partial class PlatformHealthTests(SynthesizedApps apps)
                 : term[(term.LastIndexOf(":alarm:", StringComparison.Ordinal) + ":alarm:".Length)..])
             .ToList();
 
-        var catalog = env.Stacks.Security.Alarms.Catalog.Names;
+        var catalog = env.AlarmNames;
         catalog.Count.ShouldBeGreaterThan(0);
         covered.ShouldBe(catalog, ignoreOrder: true, customMessage: "the composite covers exactly the catalog, each alarm once");
         terms.Where(t => !t.StartsWith("{GetAtt:"))
@@ -71,7 +71,7 @@ public sealed partial class PlatformHealthTests(SynthesizedApps apps)
     {
         // The Api layer's own alarms are in the catalog next to the Network layer's NAT alarms: the composite and the
         // dashboard see both (a layer that forgot PlatformAlarms would be invisible to both).
-        var names = apps.Dev.Stacks.Security.Alarms.Catalog.Names;
+        var names = apps.Dev.AlarmNames;
         names.ShouldContain("trading-dev-nat-1-packets-dropped");
         names.ShouldContain("trading-dev-api-5xx-rate");
         names.ShouldContain("trading-dev-ingestion-function-errors");

@@ -122,7 +122,7 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
     {
         // The RDS10 exemption follows the environment kind: an unprotected staging is not excused, so cdk-nag fails it.
         var env = UnprotectedStaging();
-        var (exitCode, output) = RunNagGate(env.Assembly.Directory);
+        var (exitCode, output) = RunNagGate(env.Directory);
 
         exitCode.ShouldBe(1, output);
         output.ShouldContain("AwsSolutions-RDS10");
