@@ -16,7 +16,7 @@
 //
 //   node scripts/synth-cache.mjs dev staging          # prints {"dev": "/abs/dir", "staging": "/abs/dir"}
 //   node scripts/synth-cache.mjs --variants '{"staging-clients": {"environmentSuffix": "staging", "tradingClients": ["a"]}}'
-//   SYNTH_CACHE=off ...                                # synthesize anyway (the dirs are still written)
+//   rm -rf artifacts/synth                             # forget every cached assembly
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -136,7 +136,7 @@ async function pool(tasks, limit) {
  * Returns { name: assemblyDir } for the given variants ({ name: context }), synthesizing those not cached.
  * `log` receives one line per variant (hit or synthesized, with its time).
  */
-export async function ensureAssemblies(variants, { log = () => {}, useCache = process.env.SYNTH_CACHE !== 'off' } = {}) {
+export async function ensureAssemblies(variants, { log = () => {} } = {}) {
   for (const [name, context] of Object.entries(variants)) {
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new SynthCacheError(`variant name '${name}' must be letters, digits, '.', '_' or '-'`);
     if (typeof context?.environmentSuffix !== 'string') throw new SynthCacheError(`variant '${name}' needs an environmentSuffix (a string) in its context`);
@@ -149,7 +149,7 @@ export async function ensureAssemblies(variants, { log = () => {}, useCache = pr
     const key = shared.copy().update(JSON.stringify(contextArgs(context))).digest('hex').slice(0, 20);
     const dir = path.join(CACHE_ROOT, name, key);
     dirs[name] = dir;
-    if (useCache && fs.existsSync(path.join(dir, 'manifest.json'))) log(`${name}: cached (${path.relative(REPO, dir)})`);
+    if (fs.existsSync(path.join(dir, 'manifest.json'))) log(`${name}: cached (${path.relative(REPO, dir)})`);
     else misses.push({ name, context, dir });
   }
   const failures = [];
