@@ -40,8 +40,8 @@ show() {
   [ "$(cat "$logs/$1.rc")" = 0 ] || echo "== $1: FAILED (exit $(cat "$logs/$1.rc"))"
 }
 
-# 1. One MSBuild run builds the app (which publishes the function), the function and both test projects.
-if ! step build dotnet build TradingPlatform.sln --nologo -v quiet -clp:NoSummary; then show build; exit 1; fi
+# 1. One MSBuild run builds the app, the function and both test projects, the function's publish beside it.
+if ! step build bash scripts/build-app.sh --all; then show build; exit 1; fi
 
 # 2. Side by side (two lanes, as many as this machine kind has cores):
 #  - the CDK template tests need the environments: the synth cache makes those missing (one CLI per core), then
