@@ -18,6 +18,7 @@
 // Exit codes: 0 = no unsuppressed error, 1 = unsuppressed errors (incl. gate errors such as
 // an unimportable template or an invalid suppression), 2 = usage error / no stacks found.
 
+import { Console } from 'node:console';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -395,11 +396,14 @@ function markdownSuppressions(suppressions) {
 
 /**
  * Runs the gate on `argv` (the arguments after the command name) and returns its exit code. `io` defaults to
- * this process's streams; only `write(string)` is used on them.
+ * this process's streams; any Writable streams will do.
  */
 export function main(argv, { stdout = process.stdout, stderr = process.stderr } = {}) {
-  const out = (text) => stdout.write(`${text}\n`);
-  const err = (text) => stderr.write(`${text}\n`);
+  // console.log semantics on the given streams (as before main() took streams): e.g. a closed pipe (`| head`)
+  // is ignored instead of crashing the gate.
+  const print = new Console({ stdout, stderr });
+  const out = (text) => print.log(text);
+  const err = (text) => print.error(text);
   let opts;
   try {
     opts = parseGateCli(argv, DEFAULT_MIN_REASON);

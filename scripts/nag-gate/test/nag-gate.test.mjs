@@ -3,6 +3,7 @@ import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { Writable } from 'node:stream';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,12 @@ const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-gate-test-'));
 after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
 
 let jsonCounter = 0;
+/** A Writable that keeps what is written; text() returns it. */
+function capture() {
+  const chunks = [];
+  const stream = new Writable({ write(chunk, _encoding, done) { chunks.push(chunk); done(); } });
+  return Object.assign(stream, { text: () => Buffer.concat(chunks).toString('utf8') });
+}
 const readReport = (jsonFile) => (fs.existsSync(jsonFile) ? JSON.parse(fs.readFileSync(jsonFile, 'utf8')) : undefined);
 
 /**
@@ -26,10 +33,10 @@ const readReport = (jsonFile) => (fs.existsSync(jsonFile) ? JSON.parse(fs.readFi
  */
 function gate(...args) {
   const jsonFile = path.join(tmpRoot, `report-${jsonCounter++}.json`);
-  const stdout = [];
-  const stderr = [];
-  const code = main(['--json', jsonFile, ...args], { stdout: { write: (s) => stdout.push(s) }, stderr: { write: (s) => stderr.push(s) } });
-  return { code, stdout: stdout.join(''), stderr: stderr.join(''), report: readReport(jsonFile) };
+  const stdout = capture();
+  const stderr = capture();
+  const code = main(['--json', jsonFile, ...args], { stdout, stderr });
+  return { code, stdout: stdout.text(), stderr: stderr.text(), report: readReport(jsonFile) };
 }
 
 /**
