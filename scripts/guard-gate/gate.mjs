@@ -97,7 +97,7 @@ function loadCatalog(rulesDir) {
 
 /**
  * Runs cfn-guard over the given templates; resolves to { results: [guard JSON per template] } or { error }.
- * One process for all templates of an assembly (the rules are parsed once); assemblies run concurrently.
+ * One process for all the templates (the rules are parsed once).
  */
 function runGuard(guard, templatePaths) {
   const args = ['validate', '--rules', guard.rulesDir,
@@ -312,15 +312,13 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
     return 2;
   }
 
-  // 2. Read templates (and nested-stack templates), collect suppressions, run cfn-guard per assembly.
+  // 2. Read templates (and nested-stack templates), collect suppressions, run cfn-guard once over all of them.
   const t0 = Date.now();
   const findings = [];
   const gateErrors = [];
   const suppressions = [];
-  let templateCount = 0;
-  const runs = [];
+  const checked = [];
   for (const { stacks } of stacksByDir) {
-    const checked = [];
     const queue = [...stacks];
     while (queue.length) {
       const stack = queue.shift();
@@ -345,29 +343,33 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
       gateErrors.push(...s.gateErrors);
       checked.push({ stack, template });
     }
-    if (!checked.length) continue;
-    templateCount += checked.length;
-    runs.push({ checked, run: runGuard(guard, checked.map((c) => c.stack.templatePath)) });
   }
-  for (const { checked, run: pending } of runs) {
-    const run = await pending;
-    if (run.error) {
-      for (const c of checked) gateErrors.push({ stack: c.stack.name, logicalId: '(template)', rule: `${GATE}-GuardFailed`, control: GATE, message: run.error });
-      continue;
-    }
+  const templateCount = checked.length;
+  // One cfn-guard process for every template of every assembly: parsing the Control Tower rules is most of
+  // its work (about 1 s of CPU), so a process per assembly would pay it once per preset.
+  const run = checked.length ? await runGuard(guard, checked.map((c) => c.stack.templatePath)) : { results: [] };
+  if (run.error) {
+    for (const c of checked) gateErrors.push({ stack: c.stack.name, logicalId: '(template)', rule: `${GATE}-GuardFailed`, control: GATE, message: run.error });
+  } else {
     const byPath = new Map(checked.map((c) => [path.resolve(c.stack.templatePath), c]));
-    const seen = new Set();
+    const resultsOf = new Map();
     for (const result of run.results) {
       const c = byPath.get(path.resolve(result.name ?? ''));
       if (!c) {
         gateErrors.push({ stack: '(unknown)', logicalId: '(template)', rule: `${GATE}-GuardFailed`, control: GATE, message: `cfn-guard reported on an unexpected file ${result.name}` });
         continue;
       }
-      seen.add(c);
-      for (const f of findingsOf(result, catalog)) findings.push({ stack: c.stack.name, assemblyDir: c.stack.assemblyDir, ...f });
+      resultsOf.set(c, [...(resultsOf.get(c) ?? []), result]);
     }
+    // Findings in the order the templates were given (assembly by assembly), whatever order cfn-guard prints.
     for (const c of checked) {
-      if (!seen.has(c)) gateErrors.push({ stack: c.stack.name, logicalId: '(template)', rule: `${GATE}-GuardFailed`, control: GATE, message: 'cfn-guard reported nothing for this template' });
+      if (!resultsOf.has(c)) {
+        gateErrors.push({ stack: c.stack.name, logicalId: '(template)', rule: `${GATE}-GuardFailed`, control: GATE, message: 'cfn-guard reported nothing for this template' });
+        continue;
+      }
+      for (const result of resultsOf.get(c)) {
+        for (const f of findingsOf(result, catalog)) findings.push({ stack: c.stack.name, assemblyDir: c.stack.assemblyDir, ...f });
+      }
     }
   }
 
