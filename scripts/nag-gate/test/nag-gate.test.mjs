@@ -61,7 +61,13 @@ function makeAssembly(template, { stackName = 'NagFixture', extraFiles = {} } = 
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
     version: '55.0.0',
     artifacts: {
-      [stackName]: { type: 'aws:cloudformation:stack', properties: { templateFile: `${stackName}.template.json` }, displayName: stackName },
+      [stackName]: {
+        type: 'aws:cloudformation:stack',
+        // As cdk synth writes an environment-agnostic stack (a stack artifact always has one).
+        environment: 'aws://unknown-account/unknown-region',
+        properties: { templateFile: `${stackName}.template.json` },
+        displayName: stackName,
+      },
     },
   }));
   fs.writeFileSync(path.join(dir, `${stackName}.template.json`), JSON.stringify(template));
