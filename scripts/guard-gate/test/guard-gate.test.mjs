@@ -2,13 +2,13 @@
 // suppressions in resource metadata, and never pass on nothing. Run: node --test scripts/guard-gate/test/
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { Writable } from 'node:stream';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../gate.mjs';
+import { gateHarness } from '../../lib/test-support.mjs';
 
 const CONCURRENCY = Math.max(2, os.availableParallelism());
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -18,57 +18,11 @@ const FIX = path.join(here, 'fixtures');
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-gate-test-'));
 after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
 
-let jsonCounter = 0;
-/** A Writable that keeps what is written; text() returns it. */
-function capture() {
-  const chunks = [];
-  const stream = new Writable({ write(chunk, _encoding, done) { chunks.push(chunk); done(); } });
-  return Object.assign(stream, { text: () => Buffer.concat(chunks).toString('utf8') });
-}
-const readReport = (jsonFile) => (fs.existsSync(jsonFile) ? JSON.parse(fs.readFileSync(jsonFile, 'utf8')) : undefined);
-
-/**
- * Runs the gate in this process (main() of gate.mjs, as the CLI does, without starting Node again; cfn-guard
- * is still its own process); resolves to { code, stdout, stderr, report } (report = --json output).
- */
-async function gate(...args) {
-  const jsonFile = path.join(tmpRoot, `report-${jsonCounter++}.json`);
-  const stdout = capture();
-  const stderr = capture();
-  const code = await main(['--json', jsonFile, ...args], { stdout, stderr });
-  return { code, stdout: stdout.text(), stderr: stderr.text(), report: readReport(jsonFile) };
-}
-
-/** Runs the real command (`node scripts/guard-gate/index.mjs ...`) as a new process; same result shape as gate(). */
-function gateCli(...args) {
-  const jsonFile = path.join(tmpRoot, `report-${jsonCounter++}.json`);
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [GATE, '--json', jsonFile, ...args], { encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
-      else resolve({ code: error ? error.code : 0, stdout, stderr, report: readReport(jsonFile) });
-    });
-  });
-}
+// gate(...) runs main() of gate.mjs in this process (cfn-guard is still its own process), gateCli(...) the real
+// command as a new process; both resolve to { code, stdout, stderr, report } (report = --json output).
+const { gate, gateCli, makeAssembly } = gateHarness({ main, cli: GATE, tmpRoot, stackName: 'GuardFixture' });
 
 const readTemplate = (name) => JSON.parse(fs.readFileSync(path.join(FIX, name, 'GuardFixture.template.json'), 'utf8'));
-
-function makeAssembly(template, stackName = 'GuardFixture') {
-  const dir = fs.mkdtempSync(path.join(tmpRoot, 'asm-'));
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
-    version: '55.0.0',
-    artifacts: {
-      [stackName]: {
-        type: 'aws:cloudformation:stack',
-        // As cdk synth writes an environment-agnostic stack (a stack artifact always has one).
-        environment: 'aws://unknown-account/unknown-region',
-        properties: { templateFile: `${stackName}.template.json` },
-        displayName: stackName,
-      },
-    },
-  }));
-  fs.writeFileSync(path.join(dir, `${stackName}.template.json`), JSON.stringify(template));
-  return dir;
-}
 
 const failing = (report, logicalId) => report.failures.filter((f) => !logicalId || f.logicalId === logicalId).map((f) => f.control);
 const suppressKey = (reason, rule = 'kms_create_grant_aws_service_check') => ({ guard: { SuppressedRules: [rule], SuppressionReasons: reason === undefined ? {} : { [rule]: reason } } });

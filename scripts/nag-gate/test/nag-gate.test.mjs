@@ -1,14 +1,14 @@
 // Tests of the cdk-nag gate itself. Run: node --test scripts/nag-gate/test/
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { Writable } from 'node:stream';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { main } from '../gate.mjs';
+import { gateHarness } from '../../lib/test-support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const GATE = path.join(here, '..', 'index.mjs');
@@ -18,62 +18,11 @@ const require = createRequire(import.meta.url);
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'nag-gate-test-'));
 after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
 
-let jsonCounter = 0;
-/** A Writable that keeps what is written; text() returns it. */
-function capture() {
-  const chunks = [];
-  const stream = new Writable({ write(chunk, _encoding, done) { chunks.push(chunk); done(); } });
-  return Object.assign(stream, { text: () => Buffer.concat(chunks).toString('utf8') });
-}
-const readReport = (jsonFile) => (fs.existsSync(jsonFile) ? JSON.parse(fs.readFileSync(jsonFile, 'utf8')) : undefined);
-
-/**
- * Runs the gate in this process (main() of gate.mjs, as the CLI does, without loading Node, aws-cdk-lib and
- * cdk-nag again); returns { code, stdout, stderr, report } (report = --json output).
- */
-function gate(...args) {
-  const jsonFile = path.join(tmpRoot, `report-${jsonCounter++}.json`);
-  const stdout = capture();
-  const stderr = capture();
-  const code = main(['--json', jsonFile, ...args], { stdout, stderr });
-  return { code, stdout: stdout.text(), stderr: stderr.text(), report: readReport(jsonFile) };
-}
-
-/**
- * Runs the real command (`node scripts/nag-gate/index.mjs ...`) as a new process, without blocking the tests
- * that run meanwhile; resolves to the same result shape as gate().
- */
-function gateCli(...args) {
-  const jsonFile = path.join(tmpRoot, `report-${jsonCounter++}.json`);
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [GATE, '--json', jsonFile, ...args], { encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') reject(error);
-      else resolve({ code: error ? error.code : 0, stdout, stderr, report: readReport(jsonFile) });
-    });
-  });
-}
+// gate(...) runs main() of gate.mjs in this process (aws-cdk-lib and cdk-nag load once), gateCli(...) the real
+// command as a new process; both return { code, stdout, stderr, report } (report = --json output).
+const { gate, gateCli, makeAssembly } = gateHarness({ main, cli: GATE, tmpRoot, stackName: 'NagFixture' });
 
 const readTemplate = (name) => JSON.parse(fs.readFileSync(path.join(FIX, name, 'NagFixture.template.json'), 'utf8'));
-
-/** Writes a one-stack cloud assembly with the given template into a fresh temp dir. */
-function makeAssembly(template, { stackName = 'NagFixture', extraFiles = {} } = {}) {
-  const dir = fs.mkdtempSync(path.join(tmpRoot, 'asm-'));
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
-    version: '55.0.0',
-    artifacts: {
-      [stackName]: {
-        type: 'aws:cloudformation:stack',
-        // As cdk synth writes an environment-agnostic stack (a stack artifact always has one).
-        environment: 'aws://unknown-account/unknown-region',
-        properties: { templateFile: `${stackName}.template.json` },
-        displayName: stackName,
-      },
-    },
-  }));
-  fs.writeFileSync(path.join(dir, `${stackName}.template.json`), JSON.stringify(template));
-  for (const [f, content] of Object.entries(extraFiles)) fs.writeFileSync(path.join(dir, f), JSON.stringify(content));
-  return dir;
-}
 
 const errorIds = (report, logicalId) => report.errors.filter((e) => !logicalId || e.logicalId === logicalId).map((e) => e.ruleId);
 const suppressedIds = (report, logicalId) => report.suppressed.filter((e) => e.logicalId === logicalId).map((e) => e.ruleId);

@@ -1,11 +1,11 @@
 // Shared by the rollout-check tests: run the check (in this process, or the CLI as a new process), copy and
 // edit fixture assemblies.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../check.mjs';
+import { runMain, runScript } from '../../lib/test-support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const CLI = path.join(here, '..', 'index.mjs');
@@ -19,16 +19,14 @@ const testEnv = (env) => ({ ...process.env, ROLLOUT_CHECK_REPORT: '', ...env });
  * library again); returns { code, out } with stdout and stderr together (what a person sees).
  */
 export function run(args, env = {}) {
-  const stdout = [];
-  const stderr = [];
-  const code = main(args, { stdout: { write: (s) => stdout.push(s) }, stderr: { write: (s) => stderr.push(s) }, env: testEnv(env) });
-  return { code, out: `${stdout.join('')}${stderr.join('')}` };
+  const r = runMain(main, args, { env: testEnv(env) });
+  return { code: r.code, out: `${r.stdout}${r.stderr}` };
 }
 
-/** Runs the real command (`node scripts/rollout-check/index.mjs ...`) as a new process; same result shape as run(). */
-export function runCli(args, env = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: testEnv(env) });
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+/** Runs the real command (`node scripts/rollout-check/index.mjs ...`) as a new process; resolves to what run() returns. */
+export async function runCli(args, env = {}) {
+  const r = await runScript(CLI, args, { env: testEnv(env) });
+  return { code: r.code, out: `${r.stdout}${r.stderr}` };
 }
 
 /** The arguments that compare the base and new assemblies of one fixture case. */

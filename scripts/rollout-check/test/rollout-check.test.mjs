@@ -28,8 +28,8 @@ test('unchanged: nothing to deploy, exit 0', () => {
 });
 
 // The real command as a new process, end to end (exit code and output); the other tests call main() in-process.
-test('a stateful resource replaced is blocking, with its cause and replace policy', () => {
-  const r = runCli(caseArgs('stateful-replacement'));
+test('a stateful resource replaced is blocking, with its cause and replace policy', async () => {
+  const r = await runCli(caseArgs('stateful-replacement'));
   assert.equal(r.code, 1, r.out);
   const line = lineOf(r.out, 'REPLACED', 'TradingDatabase138FA84A');
   assert.ok(line, r.out);
