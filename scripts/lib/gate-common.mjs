@@ -2,7 +2,11 @@
 // find the stack templates of cloud assemblies, and how they print tables.
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+
+const require = createRequire(import.meta.url);
+const { CloudAssembly, CloudFormationStackArtifact, NestedCloudAssemblyArtifact } = require('aws-cdk-lib/cx-api');
 
 export class UsageError extends Error {}
 
@@ -50,50 +54,67 @@ export function parseGateCli(argv, DEFAULT_MIN_REASON) {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Returns { stacks: [{ name, templatePath, env }], problems: [string] } for one assembly dir,
- * following nested cloud assemblies (cdk:cloud-assembly artifacts, e.g. Stages).
+ * Returns { stacks: [{ name, artifactId, templatePath, env, assemblyDir }], problems: [string] } for one assembly
+ * dir, read with the CDK's own cloud assembly API (aws-cdk-lib/cx-api), following nested cloud assemblies
+ * (cdk:cloud-assembly artifacts, e.g. Stages). A nested assembly that cannot be read is a problem (a warning
+ * when other stacks were found), not an exception.
  */
 export function discoverAssembly(dir, prefix = '', seen = new Set()) {
   const stacks = [];
   const problems = [];
-  const real = path.resolve(dir);
-  if (seen.has(real)) return { stacks, problems };
-  seen.add(real);
   const manifestPath = path.join(dir, 'manifest.json');
   if (!fs.existsSync(manifestPath)) {
     problems.push(`${manifestPath} not found`);
     return { stacks, problems };
   }
-  let manifest;
+  let assembly;
   try {
-    manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+    // In manifest order, as the CDK wrote it (not re-sorted by dependencies): the order of the report.
+    assembly = new CloudAssembly(dir, { topoSort: false });
   } catch (e) {
-    problems.push(`${manifestPath} is not valid JSON: ${e.message}`);
+    problems.push(e instanceof SyntaxError
+      ? `${manifestPath} is not valid JSON: ${e.message}`
+      : `${manifestPath} is not a readable cloud assembly: ${e.message}`);
     return { stacks, problems };
   }
-  for (const [artifactId, art] of Object.entries(manifest.artifacts ?? {})) {
-    if (art?.type === 'aws:cloudformation:stack') {
-      const file = art.properties?.templateFile;
-      stacks.push({
-        name: prefix + (art.displayName ?? artifactId),
-        artifactId,
-        templatePath: file ? path.join(dir, file) : undefined,
-        env: art.environment,
-        assemblyDir: dir,
-      });
-    } else if (art?.type === 'cdk:cloud-assembly') {
-      const sub = art.properties?.directoryName;
-      if (!sub) continue;
-      // Stage display names already contain the stage path for their stacks.
-      const r = discoverAssembly(path.join(dir, sub), prefix, seen);
-      stacks.push(...r.stacks);
-      problems.push(...r.problems);
-    }
-  }
+  collectStacks(assembly, prefix, seen, stacks, problems);
   return { stacks, problems };
 }
 
-/** CDK nested stacks: AWS::CloudFormation::Stack resources whose template is a local asset. */
+function collectStacks(assembly, prefix, seen, stacks, problems) {
+  const real = path.resolve(assembly.directory);
+  if (seen.has(real)) return;
+  seen.add(real);
+  for (const artifact of assembly.artifacts) {
+    if (CloudFormationStackArtifact.isCloudFormationStackArtifact(artifact)) {
+      stacks.push({
+        // The manifest's displayName (a Stage's stacks carry the stage path), else the artifact id.
+        name: prefix + artifact.hierarchicalId,
+        artifactId: artifact.id,
+        templatePath: artifact.templateFullPath,
+        env: artifact.manifest.environment,
+        assemblyDir: assembly.directory,
+      });
+    } else if (NestedCloudAssemblyArtifact.isNestedCloudAssemblyArtifact(artifact)) {
+      let nested;
+      try {
+        nested = artifact.nestedAssembly;
+      } catch (e) {
+        problems.push(`nested cloud assembly ${artifact.directoryName} in ${assembly.directory} cannot be read: ${e.message}`);
+        continue;
+      }
+      // Stage display names already contain the stage path for their stacks.
+      collectStacks(nested, prefix, seen, stacks, problems);
+    }
+  }
+}
+
+/**
+ * CDK nested stacks: AWS::CloudFormation::Stack resources whose template is a local asset.
+ * Kept by hand: cx-api has no notion of nested stacks. It lists a stack's file assets (`assets`), but not which
+ * AWS::CloudFormation::Stack resource a template asset belongs to; that link is only the resource's
+ * `aws:asset:path` metadata in the parent template, read here.
+ */
 export function nestedStacksOf(stack, template) {
   const out = [];
   for (const [logicalId, res] of Object.entries(template.Resources ?? {})) {

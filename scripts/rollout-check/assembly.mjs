@@ -1,7 +1,10 @@
 // Reads a synthesized cloud assembly (cdk.out) into what the rollout check compares: each stack's
 // name, template, termination protection and tags, in the order the CDK wrote them.
-import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const { CloudAssembly } = require('aws-cdk-lib/cx-api');
 
 /** Deploy order of this app's layers; stack names end in "-<Layer>" (TradingPlatform-<env>-<Layer>). */
 export const LAYER_ORDER = ['Security', 'Network', 'Data', 'Api'];
@@ -23,36 +26,39 @@ export function deployRank(stack) {
   return i >= 0 ? i : LAYER_ORDER.length + stack.index;
 }
 
-function readJson(file, what) {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new AssemblyError(`cannot read ${what} ${file}: ${e.message}`);
-  }
-}
-
 /**
- * Loads every aws:cloudformation:stack artifact of the assembly in `dir`.
+ * Loads every aws:cloudformation:stack artifact of the assembly in `dir` with the CDK's own cloud assembly API
+ * (aws-cdk-lib/cx-api), which also checks the manifest against the cloud assembly schema.
  * Returns a Map stackName -> { name, index, template, terminationProtection, tags }.
- * This app has no Stages or nested stacks, so nested assemblies are not followed.
+ * This app has no Stages or nested stacks, so nested assemblies are not followed (`assembly.stacks`, not
+ * `stacksRecursively`): the CDK Pipelines Delivery stack would bring Stages.
  */
 export function loadAssembly(dir) {
-  const manifest = readJson(path.join(dir, 'manifest.json'), 'cloud assembly manifest');
+  let assembly;
+  try {
+    // In manifest order (not re-sorted by dependencies): `index` below is that order.
+    assembly = new CloudAssembly(dir, { topoSort: false });
+  } catch (e) {
+    throw new AssemblyError(`cannot read cloud assembly manifest ${path.join(dir, 'manifest.json')}: ${e.message}`);
+  }
   const stacks = new Map();
   let index = 0;
-  for (const [artifactId, artifact] of Object.entries(manifest.artifacts ?? {})) {
-    if (artifact?.type !== 'aws:cloudformation:stack') continue;
-    const props = artifact.properties ?? {};
-    // The deployed CloudFormation stack name; CDK omits stackName when it equals the artifact id.
-    const name = props.stackName ?? artifactId;
-    const templateFile = props.templateFile ?? `${artifactId}.template.json`;
+  for (const artifact of assembly.stacks) {
+    // The deployed CloudFormation stack name (the artifact id when the manifest gives no stackName).
+    const name = artifact.stackName;
+    let template;
+    try {
+      template = artifact.template;
+    } catch (e) {
+      throw new AssemblyError(`cannot read template of ${name} ${artifact.templateFullPath}: ${e.message}`);
+    }
     stacks.set(name, {
       name,
       index: index++,
-      template: readJson(path.join(dir, templateFile), `template of ${name}`),
+      template,
       // Absent means off: that is what `cdk deploy` sets when the property is missing.
-      terminationProtection: props.terminationProtection === true,
-      tags: props.tags ?? {},
+      terminationProtection: artifact.terminationProtection === true,
+      tags: artifact.tags,
     });
   }
   if (stacks.size === 0) throw new AssemblyError(`${dir} holds no stacks (no aws:cloudformation:stack artifact in manifest.json)`);

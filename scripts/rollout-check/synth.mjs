@@ -25,11 +25,11 @@ export function resolveRef(repo, ref) {
 }
 
 /** Runs `cdk synth --quiet -o outDir` in `cwd`; the last lines of the build/synth output on failure. */
-export function synth({ repo, cwd, outDir, context, what, isBase = false }) {
+export function synth({ repo, cwd, outDir, context, what, isBase = false, stderr = process.stderr }) {
   const bin = path.join(repo, 'node_modules', '.bin');
   const cdk = path.join(bin, 'cdk');
   if (!fs.existsSync(cdk)) throw new SynthError(`${cdk} is missing: run 'npm ci' first`);
-  process.stderr.write(`rollout-check: synthesizing ${what} ...\n`);
+  stderr.write(`rollout-check: synthesizing ${what} ...\n`);
   const args = ['synth', '--quiet', ...context.flatMap((c) => ['-c', c]), '-o', outDir];
   const r = spawnSync(cdk, args, {
     cwd,

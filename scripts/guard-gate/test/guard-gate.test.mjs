@@ -1,13 +1,16 @@
 // The Control Tower gate's own tests: it must fail on a known violation, honour (and police)
 // suppressions in resource metadata, and never pass on nothing. Run: node --test scripts/guard-gate/test/
-import { test, after } from 'node:test';
+import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { main } from '../gate.mjs';
+import { gateHarness } from '../../lib/test-support.mjs';
 
+const CONCURRENCY = Math.max(2, os.availableParallelism());
 const here = path.dirname(fileURLToPath(import.meta.url));
 const GATE = path.join(here, '..', 'index.mjs');
 const FIX = path.join(here, 'fixtures');
@@ -15,139 +18,130 @@ const FIX = path.join(here, 'fixtures');
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-gate-test-'));
 after(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
 
-let jsonCounter = 0;
-/** Runs the gate; returns { code, stdout, stderr, report } (report = --json output). */
-function gate(...args) {
-  const jsonFile = path.join(tmpRoot, `report-${jsonCounter++}.json`);
-  const r = spawnSync(process.execPath, [GATE, '--json', jsonFile, ...args], { encoding: 'utf8' });
-  const report = fs.existsSync(jsonFile) ? JSON.parse(fs.readFileSync(jsonFile, 'utf8')) : undefined;
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, report };
-}
+// gate(...) runs main() of gate.mjs in this process (cfn-guard is still its own process), gateCli(...) the real
+// command as a new process; both resolve to { code, stdout, stderr, report } (report = --json output).
+const { gate, gateCli, makeAssembly } = gateHarness({ main, cli: GATE, tmpRoot, stackName: 'GuardFixture' });
 
 const readTemplate = (name) => JSON.parse(fs.readFileSync(path.join(FIX, name, 'GuardFixture.template.json'), 'utf8'));
-
-function makeAssembly(template, stackName = 'GuardFixture') {
-  const dir = fs.mkdtempSync(path.join(tmpRoot, 'asm-'));
-  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
-    version: '55.0.0',
-    artifacts: { [stackName]: { type: 'aws:cloudformation:stack', properties: { templateFile: `${stackName}.template.json` }, displayName: stackName } },
-  }));
-  fs.writeFileSync(path.join(dir, `${stackName}.template.json`), JSON.stringify(template));
-  return dir;
-}
 
 const failing = (report, logicalId) => report.failures.filter((f) => !logicalId || f.logicalId === logicalId).map((f) => f.control);
 const suppressKey = (reason, rule = 'kms_create_grant_aws_service_check') => ({ guard: { SuppressedRules: [rule], SuppressionReasons: reason === undefined ? {} : { [rule]: reason } } });
 
-test('a known Control Tower violation fails with stack, logical id and control in the output', () => {
-  const r = gate(path.join(FIX, 'violation'));
-  assert.equal(r.code, 1, r.stdout + r.stderr);
-  const line = r.stdout.split('\n').find((l) => l.includes('OpenKey'));
-  assert.ok(line, r.stdout);
-  assert.match(line, /GuardFixture\s*\|\s*OpenKey\s*\|\s*kms_create_grant_aws_service_check\s*\|\s*CT\.KMS\.PR\.3/);
-  assert.match(r.stdout, /guard-gate: FAILED/);
-  assert.deepEqual(failing(r.report), ['CT.KMS.PR.3'], 'only OpenKey fails: GuardedKey has the deny-CreateGrant statement');
-});
+// The tests are independent (each its own assembly and report file) and mostly wait for cfn-guard (about 1 s
+// of CPU per run, most of it parsing the rules): they run concurrently, as many as there are cores, so cfn-guard
+// runs of different tests share the machine instead of queueing (more at once only adds contention).
+describe('guard-gate', { concurrency: CONCURRENCY }, () => {
+  // The real command as a new process, end to end; the other tests call main() in-process.
+  test('a known Control Tower violation fails with stack, logical id and control in the output', async () => {
+    const r = await gateCli(path.join(FIX, 'violation'));
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const line = r.stdout.split('\n').find((l) => l.includes('OpenKey'));
+    assert.ok(line, r.stdout);
+    assert.match(line, /GuardFixture\s*\|\s*OpenKey\s*\|\s*kms_create_grant_aws_service_check\s*\|\s*CT\.KMS\.PR\.3/);
+    assert.match(r.stdout, /guard-gate: FAILED/);
+    assert.deepEqual(failing(r.report), ['CT.KMS.PR.3'], 'only OpenKey fails: GuardedKey has the deny-CreateGrant statement');
+  });
 
-test('a suppression with a specific reason in Metadata.guard is honoured', () => {
-  const r = gate(path.join(FIX, 'suppressed'), '--suppressions');
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /guard-gate: PASSED/);
-  assert.equal(r.report.suppressed.length, 1);
-  assert.equal(r.report.suppressed[0].logicalId, 'OpenKey');
-  assert.match(r.stdout, /OpenKey\s*\|\s*CT\.KMS\.PR\.3\s*\|\s*1\s*\|\s*Fixture key/);
-});
+  test('a suppression with a specific reason in Metadata.guard is honoured', async () => {
+    const r = await gate(path.join(FIX, 'suppressed'), '--suppressions');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /guard-gate: PASSED/);
+    assert.equal(r.report.suppressed.length, 1);
+    assert.equal(r.report.suppressed[0].logicalId, 'OpenKey');
+    assert.match(r.stdout, /OpenKey\s*\|\s*CT\.KMS\.PR\.3\s*\|\s*1\s*\|\s*Fixture key/);
+  });
 
-test('a suppression may name the Control Tower id instead of the guard rule name', () => {
-  const t = readTemplate('violation');
-  t.Resources.OpenKey.Metadata = suppressKey('Fixture key whose grants are audited by the fixture owner', 'CT.KMS.PR.3');
-  const r = gate(makeAssembly(t));
-  assert.equal(r.code, 0, r.stdout);
-});
-
-test('a suppression without a reason, or with a short one, is an error and does not hide the finding', () => {
-  for (const reason of [undefined, 'too short']) {
+  test('a suppression may name the Control Tower id instead of the guard rule name', async () => {
     const t = readTemplate('violation');
-    t.Resources.OpenKey.Metadata = suppressKey(reason);
-    const r = gate(makeAssembly(t));
+    t.Resources.OpenKey.Metadata = suppressKey('Fixture key whose grants are audited by the fixture owner', 'CT.KMS.PR.3');
+    const r = await gate(makeAssembly(t));
+    assert.equal(r.code, 0, r.stdout);
+  });
+
+  test('a suppression without a reason, or with a short one, is an error and does not hide the finding', async () => {
+    for (const reason of [undefined, 'too short']) {
+      const t = readTemplate('violation');
+      t.Resources.OpenKey.Metadata = suppressKey(reason);
+      const r = await gate(makeAssembly(t));
+      assert.equal(r.code, 1);
+      const rules = r.report.failures.filter((f) => f.logicalId === 'OpenKey').map((f) => f.rule);
+      assert.ok(rules.includes(reason ? 'GuardGate-ShortReason' : 'GuardGate-MissingReason'), JSON.stringify(rules));
+      assert.ok(rules.includes('kms_create_grant_aws_service_check'), 'an ignored suppression must not hide the finding');
+    }
+  });
+
+  test('a suppression of an unknown rule is an error (typos do not silently pass)', async () => {
+    const t = readTemplate('violation');
+    t.Resources.OpenKey.Metadata = suppressKey('a reason that is long enough for the gate', 'kms_create_grant_check_typo');
+    const r = await gate(makeAssembly(t));
     assert.equal(r.code, 1);
-    const rules = r.report.failures.filter((f) => f.logicalId === 'OpenKey').map((f) => f.rule);
-    assert.ok(rules.includes(reason ? 'GuardGate-ShortReason' : 'GuardGate-MissingReason'), JSON.stringify(rules));
-    assert.ok(rules.includes('kms_create_grant_aws_service_check'), 'an ignored suppression must not hide the finding');
-  }
-});
+    assert.ok(r.report.failures.some((f) => f.rule === 'GuardGate-UnknownRule'));
+  });
 
-test('a suppression of an unknown rule is an error (typos do not silently pass)', () => {
-  const t = readTemplate('violation');
-  t.Resources.OpenKey.Metadata = suppressKey('a reason that is long enough for the gate', 'kms_create_grant_check_typo');
-  const r = gate(makeAssembly(t));
-  assert.equal(r.code, 1);
-  assert.ok(r.report.failures.some((f) => f.rule === 'GuardGate-UnknownRule'));
-});
+  test('a suppression on another resource does not apply, and an unused suppression is reported', async () => {
+    const t = readTemplate('violation');
+    t.Resources.GuardedKey.Metadata = suppressKey('a reason that is long enough for the gate');
+    const r = await gate(makeAssembly(t));
+    assert.equal(r.code, 1);
+    assert.deepEqual(failing(r.report, 'OpenKey'), ['CT.KMS.PR.3']);
+    assert.equal(r.report.unused.length, 1);
+    assert.match(r.stdout, /matched no finding/);
+  });
 
-test('a suppression on another resource does not apply, and an unused suppression is reported', () => {
-  const t = readTemplate('violation');
-  t.Resources.GuardedKey.Metadata = suppressKey('a reason that is long enough for the gate');
-  const r = gate(makeAssembly(t));
-  assert.equal(r.code, 1);
-  assert.deepEqual(failing(r.report, 'OpenKey'), ['CT.KMS.PR.3']);
-  assert.equal(r.report.unused.length, 1);
-  assert.match(r.stdout, /matched no finding/);
-});
+  test('template-level suppressions are rejected', async () => {
+    const t = readTemplate('violation');
+    t.Metadata = suppressKey('a blanket suppression for the whole stack');
+    const r = await gate(makeAssembly(t));
+    assert.equal(r.code, 1);
+    assert.ok(r.report.failures.some((f) => f.rule === 'GuardGate-StackLevelSuppression'));
+  });
 
-test('template-level suppressions are rejected', () => {
-  const t = readTemplate('violation');
-  t.Metadata = suppressKey('a blanket suppression for the whole stack');
-  const r = gate(makeAssembly(t));
-  assert.equal(r.code, 1);
-  assert.ok(r.report.failures.some((f) => f.rule === 'GuardGate-StackLevelSuppression'));
-});
+  test('an assembly without stacks exits 2', async () => {
+    const r = await gate(path.join(FIX, 'empty'));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no CloudFormation stacks found/);
+  });
 
-test('an assembly without stacks exits 2', () => {
-  const r = gate(path.join(FIX, 'empty'));
-  assert.equal(r.code, 2);
-  assert.match(r.stderr, /no CloudFormation stacks found/);
-});
+  test('a missing assembly, or an empty one among several, exits 2', async () => {
+    assert.equal((await gate(path.join(tmpRoot, 'does-not-exist'))).code, 2);
+    assert.equal((await gate(path.join(FIX, 'suppressed'), path.join(FIX, 'empty'))).code, 2);
+  });
 
-test('a missing assembly, or an empty one among several, exits 2', () => {
-  assert.equal(gate(path.join(tmpRoot, 'does-not-exist')).code, 2);
-  assert.equal(gate(path.join(FIX, 'suppressed'), path.join(FIX, 'empty')).code, 2);
-});
+  test('usage errors exit 2', () => {
+    const r = spawnSync(process.execPath, [GATE, '--no-such-flag'], { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+  });
 
-test('usage errors exit 2', () => {
-  const r = spawnSync(process.execPath, [GATE, '--no-such-flag'], { encoding: 'utf8' });
-  assert.equal(r.status, 2);
-});
+  test('an unreadable template is an error, not a pass', async () => {
+    const dir = makeAssembly({ Resources: {} });
+    fs.writeFileSync(path.join(dir, 'GuardFixture.template.json'), '{ not json');
+    const r = await gate(dir);
+    assert.equal(r.code, 1);
+    assert.ok(r.report.failures.some((f) => f.rule === 'GuardGate-TemplateUnreadable'));
+  });
 
-test('an unreadable template is an error, not a pass', () => {
-  const dir = makeAssembly({ Resources: {} });
-  fs.writeFileSync(path.join(dir, 'GuardFixture.template.json'), '{ not json');
-  const r = gate(dir);
-  assert.equal(r.code, 1);
-  assert.ok(r.report.failures.some((f) => f.rule === 'GuardGate-TemplateUnreadable'));
-});
+  test('several assemblies are checked in one run, findings named per assembly', async () => {
+    const r = await gate(path.join(FIX, 'violation'), path.join(FIX, 'suppressed'));
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.report.failures.map((f) => f.stack), [`${path.join(FIX, 'violation')}:GuardFixture`]);
+    assert.equal(r.report.suppressed.length, 1);
+  });
 
-test('several assemblies are checked in one run, findings named per assembly', () => {
-  const r = gate(path.join(FIX, 'violation'), path.join(FIX, 'suppressed'));
-  assert.equal(r.code, 1);
-  assert.deepEqual(r.report.failures.map((f) => f.stack), [`${path.join(FIX, 'violation')}:GuardFixture`]);
-  assert.equal(r.report.suppressed.length, 1);
-});
+  test('--markdown prints the README suppressions table on stdout, deduplicated across assemblies', async () => {
+    const r = await gate(path.join(FIX, 'suppressed'), '--markdown');
+    assert.equal(r.code, 0);
+    const lines = r.stdout.trim().split('\n');
+    assert.deepEqual(lines, [
+      '| Layer | Resource | Control Tower rule | Reason |',
+      '| --- | --- | --- | --- |',
+      '| GuardFixture | Keys/OpenKey | `CT.KMS.PR.3` | Fixture key whose grants are audited by the fixture owner |',
+    ]);
+    assert.match(r.stderr, /guard-gate: PASSED/);
 
-test('--markdown prints the README suppressions table on stdout, deduplicated across assemblies', () => {
-  const r = gate(path.join(FIX, 'suppressed'), '--markdown');
-  assert.equal(r.code, 0);
-  const lines = r.stdout.trim().split('\n');
-  assert.deepEqual(lines, [
-    '| Layer | Resource | Control Tower rule | Reason |',
-    '| --- | --- | --- | --- |',
-    '| GuardFixture | Keys/OpenKey | `CT.KMS.PR.3` | Fixture key whose grants are audited by the fixture owner |',
-  ]);
-  assert.match(r.stderr, /guard-gate: PASSED/);
-
-  const copy = path.join(tmpRoot, 'copy');
-  fs.cpSync(path.join(FIX, 'suppressed'), copy, { recursive: true });
-  const r2 = gate(path.join(FIX, 'suppressed'), copy, path.join(FIX, 'violation'), '--markdown');
-  assert.equal(r2.stdout.trim().split('\n').length, 3, r2.stdout);
-  assert.match(r2.stdout, /\(only in copy, suppressed\)/);
+    const copy = path.join(tmpRoot, 'copy');
+    fs.cpSync(path.join(FIX, 'suppressed'), copy, { recursive: true });
+    const r2 = await gate(path.join(FIX, 'suppressed'), copy, path.join(FIX, 'violation'), '--markdown');
+    assert.equal(r2.stdout.trim().split('\n').length, 3, r2.stdout);
+    assert.match(r2.stdout, /\(only in copy, suppressed\)/);
+  });
 });

@@ -1,23 +1,39 @@
-// Shared by the rollout-check tests: run the CLI, copy and edit fixture assemblies.
-import { spawnSync } from 'node:child_process';
+// Shared by the rollout-check tests: run the check (in this process, or the CLI as a new process), copy and
+// edit fixture assemblies.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { main } from '../check.mjs';
+import { runMain, runScript } from '../../lib/test-support.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const CLI = path.join(here, '..', 'index.mjs');
 export const FIX = path.join(here, 'fixtures');
 export const REPO = path.resolve(here, '..', '..', '..');
 
-/** Runs the CLI; returns { code, out } with stdout and stderr together (what a person sees). */
+const testEnv = (env) => ({ ...process.env, ROLLOUT_CHECK_REPORT: '', ...env });
+
+/**
+ * Runs the check in this process (main() of check.mjs, as the CLI does, without loading Node and the diff
+ * library again); returns { code, out } with stdout and stderr together (what a person sees).
+ */
 export function run(args, env = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ROLLOUT_CHECK_REPORT: '', ...env } });
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+  const r = runMain(main, args, { env: testEnv(env) });
+  return { code: r.code, out: `${r.stdout}${r.stderr}` };
 }
 
-/** Compares the base and new assemblies of one fixture case. */
-export const runCase = (name, ...args) => run(['--base-dir', path.join(FIX, name, 'base'), '--new-dir', path.join(FIX, name, 'new'), ...args]);
+/** Runs the real command (`node scripts/rollout-check/index.mjs ...`) as a new process; resolves to what run() returns. */
+export async function runCli(args, env = {}) {
+  const r = await runScript(CLI, args, { env: testEnv(env) });
+  return { code: r.code, out: `${r.stdout}${r.stderr}` };
+}
+
+/** The arguments that compare the base and new assemblies of one fixture case. */
+export const caseArgs = (name, ...args) => ['--base-dir', path.join(FIX, name, 'base'), '--new-dir', path.join(FIX, name, 'new'), ...args];
+
+/** Compares the base and new assemblies of one fixture case (in this process). */
+export const runCase = (name, ...args) => run(caseArgs(name, ...args));
 
 export function tempDir(prefix) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `rollout-check-${prefix}-`));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { run, runCase, editedCopy, lineOf, tempDir, FIX, REPO } from './helpers.mjs';
+import { run, runCli, caseArgs, runCase, editedCopy, lineOf, tempDir, FIX, REPO } from './helpers.mjs';
 import { synth, withWorktree, SynthError } from '../synth.mjs';
 
 const copies = [];
@@ -27,8 +27,9 @@ test('unchanged: nothing to deploy, exit 0', () => {
   assert.doesNotMatch(r.out, /BLOCKING|FAIL/);
 });
 
-test('a stateful resource replaced is blocking, with its cause and replace policy', () => {
-  const r = runCase('stateful-replacement');
+// The real command as a new process, end to end (exit code and output); the other tests call main() in-process.
+test('a stateful resource replaced is blocking, with its cause and replace policy', async () => {
+  const r = await runCli(caseArgs('stateful-replacement'));
   assert.equal(r.code, 1, r.out);
   const line = lineOf(r.out, 'REPLACED', 'TradingDatabase138FA84A');
   assert.ok(line, r.out);
