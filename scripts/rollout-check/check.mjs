@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { loadAssembly, AssemblyError } from './assembly.mjs';
 import { compareAssemblies } from './analyze.mjs';
 import { applyAllows, formatReport } from './report.mjs';
-import { resolveRef, synth, withWorktree, SynthError } from './synth.mjs';
+import { resolveRef, reuseFunctionAsset, synth, synthWorkingTree, withWorktree, SynthError } from './synth.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -86,11 +86,12 @@ function withAssemblies(opts, stderr, fn) {
     return fn(loadAssembly(opts.baseDir), loadAssembly(newDir), [`rollout check: ${opts.baseDir} -> ${newDir}`]);
   }
   const { sha, title } = resolveRef(REPO, opts.ref);
+  // The working tree first: it builds the app, and its published function may serve the base build too.
+  const newOut = synthWorkingTree({ repo: REPO, context: opts.context, stderr });
   return withWorktree(REPO, sha, (worktree, tmp) => {
     const baseOut = path.join(tmp, 'base.out');
-    const newOut = path.join(tmp, 'new.out');
+    if (reuseFunctionAsset(REPO, sha, worktree)) stderr.write(`rollout-check: the function is unchanged since ${opts.ref}: its published copy is reused\n`);
     synth({ repo: REPO, cwd: worktree, outDir: baseOut, context: opts.context, what: `base ${opts.ref} (${title})`, isBase: true, stderr });
-    synth({ repo: REPO, cwd: REPO, outDir: newOut, context: opts.context, what: 'the working tree', stderr });
     return fn(loadAssembly(baseOut), loadAssembly(newOut), [
       `rollout check: base ${opts.ref} (${title}) -> working tree; context: ${ctx}`,
     ]);

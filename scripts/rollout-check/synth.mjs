@@ -1,6 +1,7 @@
 // Synthesizes the app of a git ref (in a temporary worktree) or of the working tree, offline, with the
 // CDK CLI pinned in this tree's node_modules. Nothing here talks to AWS.
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +43,51 @@ export function synth({ repo, cwd, outDir, context, what, isBase = false, stderr
     const tail = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? r.error.message : ''}`.trim().split('\n').slice(-25).join('\n');
     throw new SynthError(`the app of ${what} failed to synthesize (cdk synth exit ${r.status ?? r.signal}):\n${tail}`, { isBase });
   }
+}
+
+/**
+ * The working tree's assembly for the given `-c key=value` context, from the synth cache (scripts/synth-cache.mjs):
+ * `cdk synth` as a user runs it, reused when `npm test` or `npm run compliance` already made it from the same
+ * inputs. Without an environmentSuffix in the context, cdk.json's default applies, as for a plain `cdk synth`.
+ */
+export function synthWorkingTree({ repo, context, stderr = process.stderr }) {
+  const variant = {};
+  for (const c of context) {
+    const at = c.indexOf('=');
+    variant[c.slice(0, at)] = c.slice(at + 1);
+  }
+  variant.environmentSuffix ??= JSON.parse(fs.readFileSync(path.join(repo, 'cdk.json'), 'utf8')).context?.environmentSuffix;
+  const keys = Object.keys(variant);
+  // A preset alone shares its assembly with the tests and the gates; any other context gets a name of its own.
+  const name = keys.length === 1
+    ? variant.environmentSuffix
+    : `rollout-${crypto.createHash('sha256').update(JSON.stringify(Object.entries(variant).sort())).digest('hex').slice(0, 12)}`;
+  stderr.write(`rollout-check: synthesizing the working tree (synth cache: ${name}) ...\n`);
+  const r = spawnSync(process.execPath, [path.join(repo, 'scripts', 'synth-cache.mjs'), '--variants', JSON.stringify({ [name]: variant })], {
+    cwd: repo,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) {
+    throw new SynthError(`the app of the working tree failed to synthesize:\n${`${r.stderr ?? ''}${r.error ? r.error.message : ''}`.trim().split('\n').slice(-25).join('\n')}`);
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop())[name];
+}
+
+/**
+ * When the base commit's function is the working tree's (its sources and the project file that publishes it are
+ * the same, nothing untracked beside them), copies the working tree's published function into the base worktree:
+ * the publish is reproducible (same sources, same bytes), and the copy, newer than the worktree's sources, lets the
+ * base build skip its ReadyToRun publish, the longest part of that build. Call it after the working tree is built.
+ */
+export function reuseFunctionAsset(repo, sha, worktree) {
+  const inputs = ['src/Functions/DataProcessor', 'TradingPlatform.csproj'];
+  const asset = path.join(repo, 'artifacts', 'functions', 'DataProcessor');
+  if (!fs.existsSync(path.join(asset, 'DataProcessor.dll'))) return false;
+  if (!git(repo, ['diff', '--quiet', sha, '--', ...inputs]).ok) return false;
+  if (git(repo, ['status', '--porcelain', '--untracked-files=all', '--', ...inputs]).out !== '') return false;
+  fs.cpSync(asset, path.join(worktree, 'artifacts', 'functions', 'DataProcessor'), { recursive: true });
+  return true;
 }
 
 /**

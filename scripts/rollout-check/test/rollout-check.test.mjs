@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { run, runCli, caseArgs, runCase, editedCopy, lineOf, tempDir, FIX, REPO } from './helpers.mjs';
-import { synth, withWorktree, SynthError } from '../synth.mjs';
+import { reuseFunctionAsset, synth, withWorktree, SynthError } from '../synth.mjs';
 
 const copies = [];
 const copy = (dir, edit) => {
@@ -214,4 +214,23 @@ test('the temporary worktree is removed even when the work in it fails', () => {
   assert.ok(!fs.existsSync(seen));
   const list = spawnSync('git', ['-C', REPO, 'worktree', 'list'], { encoding: 'utf8' }).stdout;
   assert.ok(!list.includes(seen), list);
+});
+
+test('the base build reuses the published function only when the base commit has the same function', () => {
+  // Unchanged since HEAD: the working tree's publish is copied in (the base build then skips its ReadyToRun step).
+  const asset = path.join(REPO, 'artifacts', 'functions', 'DataProcessor', 'DataProcessor.dll');
+  assert.ok(fs.existsSync(asset), 'the working tree is built (npm test builds it first)');
+  const clean = spawnSync('git', ['-C', REPO, 'status', '--porcelain', '--', 'src/Functions/DataProcessor', 'TradingPlatform.csproj'], { encoding: 'utf8' }).stdout;
+  if (clean === '') {
+    withWorktree(REPO, 'HEAD', (dir) => {
+      assert.equal(reuseFunctionAsset(REPO, 'HEAD', dir), true);
+      assert.ok(fs.existsSync(path.join(dir, 'artifacts', 'functions', 'DataProcessor', 'DataProcessor.dll')));
+    });
+  }
+  // Before the last commit that changed the function, the function differs: it must be published anew.
+  const changed = spawnSync('git', ['-C', REPO, 'log', '-1', '--format=%H', '--', 'src/Functions/DataProcessor'], { encoding: 'utf8' }).stdout.trim();
+  withWorktree(REPO, `${changed}~1`, (dir) => {
+    assert.equal(reuseFunctionAsset(REPO, `${changed}~1`, dir), false);
+    assert.ok(!fs.existsSync(path.join(dir, 'artifacts', 'functions', 'DataProcessor')), 'nothing copied');
+  });
 });
