@@ -351,10 +351,13 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
   if (run.error) {
     for (const c of checked) gateErrors.push({ stack: c.stack.name, logicalId: '(template)', rule: `${GATE}-GuardFailed`, control: GATE, message: run.error });
   } else {
-    const byPath = new Map(checked.map((c) => [path.resolve(c.stack.templatePath), c]));
+    // cfn-guard names each template by its real path: an assembly given through a symbolic link (cdk.out/presets/dev,
+    // which links to the synth cache) must still match.
+    const realPath = (p) => { try { return fs.realpathSync(p); } catch { return path.resolve(p); } };
+    const byPath = new Map(checked.map((c) => [realPath(c.stack.templatePath), c]));
     const resultsOf = new Map();
     for (const result of run.results) {
-      const c = byPath.get(path.resolve(result.name ?? ''));
+      const c = byPath.get(realPath(result.name ?? ''));
       if (!c) {
         gateErrors.push({ stack: '(unknown)', logicalId: '(template)', rule: `${GATE}-GuardFailed`, control: GATE, message: `cfn-guard reported on an unexpected file ${result.name}` });
         continue;

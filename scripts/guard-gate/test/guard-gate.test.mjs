@@ -31,6 +31,16 @@ const suppressKey = (reason, rule = 'kms_create_grant_aws_service_check') => ({ 
 // of CPU per run, most of it parsing the rules): they run concurrently, as many as there are cores, so cfn-guard
 // runs of different tests share the machine instead of queueing (more at once only adds contention).
 describe('guard-gate', { concurrency: CONCURRENCY }, () => {
+  test('an assembly given through a symbolic link is checked like the folder it links to', async () => {
+    // npm run compliance links cdk.out/presets/<preset> to the synth cache; cfn-guard names templates by real path.
+    const link = path.join(tmpRoot, 'violation-link');
+    fs.symlinkSync(path.join(FIX, 'violation'), link, 'dir');
+    const r = await gate(link);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.ok(failing(r.report, 'OpenKey').includes('CT.KMS.PR.3'), r.stdout);
+    assert.doesNotMatch(r.stdout, /GuardFailed/);
+  });
+
   // The real command as a new process, end to end; the other tests call main() in-process.
   test('a known Control Tower violation fails with stack, logical id and control in the output', async () => {
     const r = await gateCli(path.join(FIX, 'violation'));
