@@ -20,9 +20,28 @@ stale() {
   [ -n "$(find TradingPlatform.csproj src \( -name bin -o -name obj \) -prune -o -type f -newer "$app" -print -quit)" ]
 }
 
+# --all: every project of the solution, unless nothing changed since its last successful build (a stamp in obj/):
+# no source, test or project file newer than the stamp, and every output still there. MSBuild would find the same
+# in about 8 s here; `npm test` run again without edits needs no build at all.
+stamp=obj/build-all.stamp
+outputs=("$app" artifacts/functions/DataProcessor/DataProcessor.dll
+  test/TradingPlatform.Tests/bin/Debug/net10.0/TradingPlatform.Tests.dll test/DataProcessor.Tests/bin/Debug/net10.0/DataProcessor.Tests.dll)
+all_stale() {
+  [ -f "$stamp" ] || return 0
+  local output
+  for output in "${outputs[@]}"; do [ -f "$output" ] || return 0; done
+  [ -n "$(find TradingPlatform.sln TradingPlatform.csproj src test \( -name bin -o -name obj -o -name TestResults \) -prune \
+    -o -type f -newer "$stamp" -print -quit)" ]
+}
+
 project=TradingPlatform.csproj
 if [ "${1:-}" = --all ]; then
+  all_stale || exit 0
   project=TradingPlatform.sln
+  # Stamped with the time the build starts: a file edited while it runs is newer than the stamp, so built next time.
+  rm -f "$stamp"
+  mkdir -p obj
+  touch "$stamp.new"
 elif ! stale; then
   exit 0
 fi
@@ -33,4 +52,7 @@ publish=$!
 status=0
 dotnet build "$project" -p:PublishDataProcessorWithBuild=false --nologo -v quiet -clp:NoSummary >&2 || status=$?
 wait "$publish" || status=$?
+if [ "$project" = TradingPlatform.sln ]; then
+  if [ "$status" = 0 ]; then mv "$stamp.new" "$stamp"; else rm -f "$stamp.new"; fi
+fi
 exit "$status"

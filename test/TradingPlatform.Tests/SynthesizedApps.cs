@@ -142,19 +142,56 @@ public sealed class SynthesizedApps
             directories.Value[name]))).Value;
 
     /// <summary>
-    /// An app built from settings the loader would never produce (a damaged preset), synthesized once per name in this
-    /// process: how the rule tests prove that a rule fails when a preset loses what the rule protects.
+    /// An app built from settings the loader would never produce (a damaged preset), synthesized in this process: how
+    /// the rule tests prove that a rule fails when a preset loses what the rule protects. Like the synth cache, it is
+    /// kept in artifacts/synth/damaged-NAME/KEY, the key hashing the built app, the published function and this test
+    /// assembly (which holds the damage), so it is made again whenever any of them changes.
     /// </summary>
     public SynthesizedEnvironment Damaged(string name, Func<EnvironmentSettings> settings) =>
         environments.GetOrAdd($"damaged:{name}", _ => new Lazy<SynthesizedEnvironment>(() =>
         {
             var built = settings();
-            var outdir = System.IO.Directory.CreateTempSubdirectory($"tradingplatform-{name}-").FullName;
-            var app = TradingPlatformApp.CreateApp(outdir);
-            TradingPlatformApp.Build(app, built);
-            app.Synth();
-            return new SynthesizedEnvironment(built, outdir);
+            var dir = Path.Combine(SynthCache.RepositoryRoot(), "artifacts", "synth", $"damaged-{name}", DamagedKey(name));
+            if (!File.Exists(Path.Combine(dir, "manifest.json")))
+            {
+                // Only a complete assembly takes the key's name; older ones of this variant go.
+                var variantDir = Path.GetDirectoryName(dir)!;
+                if (System.IO.Directory.Exists(variantDir))
+                {
+                    System.IO.Directory.Delete(variantDir, recursive: true);
+                }
+
+                var outdir = Path.Combine(variantDir, $".tmp-{Guid.NewGuid():N}");
+                var app = TradingPlatformApp.CreateApp(outdir);
+                TradingPlatformApp.Build(app, built);
+                app.Synth();
+                System.IO.Directory.Move(outdir, dir);
+            }
+
+            return new SynthesizedEnvironment(built, dir);
         })).Value;
+
+    private static string DamagedKey(string name)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var repo = SynthCache.RepositoryRoot();
+        var inputs = new[]
+            {
+                typeof(TradingPlatformApp).Assembly.Location,
+                Path.ChangeExtension(typeof(TradingPlatformApp).Assembly.Location, ".deps.json"),
+                typeof(SynthesizedApps).Assembly.Location,
+            }
+            .Concat(System.IO.Directory.GetFiles(Path.Combine(repo, "artifacts", "functions", "DataProcessor"), "*", SearchOption.AllDirectories)
+                .Order(StringComparer.Ordinal));
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"damaged/1\0{name}\0"));
+        foreach (var file in inputs)
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(file) + "\0"));
+            hash.AppendData(File.ReadAllBytes(file));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset())[..20];
+    }
 
     private static Dictionary<string, JsonElement> Preset(string suffix) =>
         new() { [ConfigurationLoader.EnvironmentSuffixKey] = JsonSerializer.SerializeToElement(suffix) };
