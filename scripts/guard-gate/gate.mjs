@@ -20,13 +20,12 @@
 // Exit codes: 0 = no unsuppressed finding, 1 = unsuppressed findings or gate errors (invalid
 // suppression, cfn-guard failure, unreadable template), 2 = usage error / no stacks found.
 
-import { Console } from 'node:console';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { UsageError, parseGateCli, discoverAssembly, nestedStacksOf, table, mdEscape } from '../lib/gate-common.mjs';
+import { discoverAssembly, nestedStacksOf, startGate, table, mdEscape } from '../lib/gate-common.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -265,23 +264,9 @@ function markdownSuppressions(suppressions, assemblies) {
  * to this process's streams; any Writable streams will do.
  */
 export async function main(argv, { stdout = process.stdout, stderr = process.stderr } = {}) {
-  // console.log semantics on the given streams (as before main() took streams): e.g. a closed pipe (`| head`)
-  // is ignored instead of crashing the gate.
-  const print = new Console({ stdout, stderr });
-  const out = (text) => print.log(text);
-  const err = (text) => print.error(text);
-  let opts;
-  try {
-    opts = parseGateCli(argv, DEFAULT_MIN_REASON);
-  } catch (e) {
-    err(`guard-gate: ${e.message}\n\n${HELP}`);
-    return 2;
-  }
-  if (opts.help) {
-    out(HELP);
-    return 0;
-  }
-  const log = opts.markdown ? err : out;
+  const started = startGate('guard-gate', argv, { stdout, stderr }, HELP, DEFAULT_MIN_REASON);
+  if ('exit' in started) return started.exit;
+  const { out, err, log, opts } = started;
 
   // 1. Discover stacks. Every given assembly must contain stacks: an empty gate never passes.
   const stacksByDir = [];

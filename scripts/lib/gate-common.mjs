@@ -1,5 +1,6 @@
 // Shared by the compliance gates (scripts/nag-gate, scripts/guard-gate): the command line they both take, how they
 // find the stack templates of cloud assemblies, and how they print tables.
+import { Console } from 'node:console';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -145,4 +146,27 @@ export function table(headers, rows) {
 
 export function mdEscape(s) {
   return String(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/**
+ * How both gates' main() starts: console.log semantics on the given streams (a closed pipe such as `| head` is
+ * ignored instead of crashing the gate), the command line, --help. Returns { out, err, log, opts }, where `log` is
+ * where the report goes (stderr with --markdown, whose stdout carries only the table), or { exit } when done.
+ */
+export function startGate(name, argv, { stdout, stderr }, help, defaultMinReason) {
+  const print = new Console({ stdout, stderr });
+  const out = (text) => print.log(text);
+  const err = (text) => print.error(text);
+  let opts;
+  try {
+    opts = parseGateCli(argv, defaultMinReason);
+  } catch (e) {
+    err(`${name}: ${e.message}\n\n${help}`);
+    return { exit: 2 };
+  }
+  if (opts.help) {
+    out(help);
+    return { exit: 0 };
+  }
+  return { out, err, opts, log: opts.markdown ? err : out };
 }

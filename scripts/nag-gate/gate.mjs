@@ -18,12 +18,11 @@
 // Exit codes: 0 = no unsuppressed error, 1 = unsuppressed errors (incl. gate errors such as
 // an unimportable template or an invalid suppression), 2 = usage error / no stacks found.
 
-import { Console } from 'node:console';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { UsageError, parseGateCli, discoverAssembly, nestedStacksOf, table, mdEscape } from '../lib/gate-common.mjs';
+import { discoverAssembly, nestedStacksOf, startGate, table, mdEscape } from '../lib/gate-common.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -399,24 +398,9 @@ function markdownSuppressions(suppressions) {
  * this process's streams; any Writable streams will do.
  */
 export function main(argv, { stdout = process.stdout, stderr = process.stderr } = {}) {
-  // console.log semantics on the given streams (as before main() took streams): e.g. a closed pipe (`| head`)
-  // is ignored instead of crashing the gate.
-  const print = new Console({ stdout, stderr });
-  const out = (text) => print.log(text);
-  const err = (text) => print.error(text);
-  let opts;
-  try {
-    opts = parseGateCli(argv, DEFAULT_MIN_REASON);
-  } catch (e) {
-    err(`nag-gate: ${e.message}\n\n${HELP}`);
-    return 2;
-  }
-  if (opts.help) {
-    out(HELP);
-    return 0;
-  }
-  // With --markdown, stdout carries only the Markdown table; the report goes to stderr.
-  const log = opts.markdown ? err : out;
+  const started = startGate('nag-gate', argv, { stdout, stderr }, HELP, DEFAULT_MIN_REASON);
+  if ('exit' in started) return started.exit;
+  const { out, err, log, opts } = started;
 
   // 1. Discover stacks. Every given assembly must contain stacks: an empty gate never passes.
   const emptyDirs = [];
