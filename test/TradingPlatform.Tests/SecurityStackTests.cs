@@ -16,13 +16,13 @@ public sealed class SecurityStackTests(SynthesizedApps apps)
     [InlineData("alias/logs-key-dev", "KMS key for CloudWatch Logs")]
     public void Each_key_rotates_and_keeps_the_seed_alias(string alias, string description)
     {
-        // Rotation is a PCI-DSS 3.6.4 requirement; the alias is how operators find the key.
-        template.HasResourceProperties("AWS::KMS::Key", new Dictionary<string, object>
-        {
-            ["Description"] = description,
-            ["EnableKeyRotation"] = true,
-        });
-        template.HasResourceProperties("AWS::KMS::Alias", new Dictionary<string, object> { ["AliasName"] = alias });
+        // Rotation is a PCI-DSS 3.6.4 requirement; the alias is how operators (and the seed's clients) find the key,
+        // so it must name exactly this key, not merely exist.
+        var json = apps.Dev.JsonOf(apps.Dev.Stacks.Security);
+        var (keyId, key) = json.ResourcesOfType("AWS::KMS::Key").Single(k => (string?)k.Resource.Properties()["Description"] == description);
+        ((bool?)key.Properties()["EnableKeyRotation"]).ShouldBe(true, $"{keyId} must rotate");
+        var (aliasId, aliasResource) = json.ResourcesOfType("AWS::KMS::Alias").Single(a => (string?)a.Resource.Properties()["AliasName"] == alias);
+        aliasResource.Properties()["TargetKeyId"]!.ToJsonString().ShouldBe($$"""{"Fn::GetAtt":["{{keyId}}","Arn"]}""", $"{aliasId} must point at {keyId}");
     }
 
     [Fact]
@@ -86,11 +86,20 @@ public sealed class SecurityStackTests(SynthesizedApps apps)
     [Fact]
     public void Delivery_channel_writes_to_a_KMS_encrypted_Config_bucket()
     {
-        template.HasResourceProperties("AWS::Config::DeliveryChannel", new Dictionary<string, object>
-        {
-            ["S3BucketName"] = Match.AnyValue(),
-            ["S3KmsKeyArn"] = Match.AnyValue(),
-        });
+        // Config's history is audit evidence: the channel delivers to our Config bucket, encrypting each object with
+        // the S3 key, and that bucket's default encryption is the same key (nothing lands there under another key).
+        var json = apps.Dev.JsonOf(apps.Dev.Stacks.Security);
+        var channel = json.ResourcesOfType("AWS::Config::DeliveryChannel").Single().Resource.Properties();
+        var s3KeyId = json.ResourcesOfType("AWS::KMS::Key").Single(k => (string?)k.Resource.Properties()["Description"] == "KMS key for S3 bucket encryption").LogicalId;
+        var s3KeyArn = $$"""{"Fn::GetAtt":["{{s3KeyId}}","Arn"]}""";
+        channel["S3KmsKeyArn"]!.ToJsonString().ShouldBe(s3KeyArn, "the channel encrypts with the S3 key");
+
+        var bucketId = (string)channel["S3BucketName"]!["Ref"]!;
+        var bucket = json["Resources"]![bucketId]!.AsObject();
+        ((string?)bucket["Type"]).ShouldBe("AWS::S3::Bucket");
+        var byDefault = bucket.Properties()["BucketEncryption"]!["ServerSideEncryptionConfiguration"]![0]!["ServerSideEncryptionByDefault"]!;
+        ((string?)byDefault["SSEAlgorithm"]).ShouldBe("aws:kms", $"{bucketId} must be KMS-encrypted");
+        byDefault["KMSMasterKeyID"]!.ToJsonString().ShouldBe(s3KeyArn, $"{bucketId} must use the S3 key");
     }
 
     [Theory]
