@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using TradingPlatform;
 using TradingPlatform.Config;
@@ -7,12 +6,10 @@ using TradingPlatform.Diagnostics;
 // The only place that reads CDK context and environment variables; everything else takes typed settings.
 // bench/synth-profile.sh sets this to a file: the phases of this run and the callbacks into .NET are written there.
 var profileFile = Environment.GetEnvironmentVariable("TRADINGPLATFORM_SYNTH_PROFILE");
-SynthProfile.Enabled = !string.IsNullOrEmpty(profileFile);
-var clock = Stopwatch.StartNew();
-var phases = new List<(string Phase, TimeSpan Time)>
+if (!string.IsNullOrEmpty(profileFile))
 {
-    ("process start to Main (.NET runtime)", DateTime.Now - Process.GetCurrentProcess().StartTime),
-};
+    SynthProfile.Start();
+}
 
 try
 {
@@ -20,18 +17,18 @@ try
         ReadCliContext(),
         Environment.GetEnvironmentVariable("CDK_DEFAULT_ACCOUNT"),
         Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION"));
-    Mark("read and validate configuration");
+    SynthProfile.Phase("read and validate configuration");
 
     // The first call into the CDK starts jsii's Node runtime and loads the CDK's JavaScript into it.
     var app = TradingPlatformApp.CreateApp();
-    Mark("start jsii and the CDK (new App)");
+    SynthProfile.Phase("start jsii and the CDK (new App)");
     TradingPlatformApp.Build(app, settings);
-    Mark("build the constructs");
+    SynthProfile.Phase("build the constructs");
     app.Synth();
-    Mark("synthesize (aspects, logical ids, templates, assets)");
+    SynthProfile.Phase("synthesize (aspects, logical ids, templates, assets)");
     if (SynthProfile.Enabled)
     {
-        SynthProfile.Write(profileFile!, phases);
+        SynthProfile.Write(profileFile!);
     }
 
     return 0;
@@ -41,12 +38,6 @@ catch (ConfigurationException error)
     // The CLI shows the app's stderr and stops with a non-zero exit: nothing is synthesized or deployed.
     Console.Error.WriteLine(error.Message);
     return 1;
-}
-
-void Mark(string phase)
-{
-    phases.Add((phase, clock.Elapsed));
-    clock.Restart();
 }
 
 // The CDK CLI passes cdk.json context, cdk.context.json lookups and -c values as one JSON object in
