@@ -2,6 +2,7 @@ using System.Text.Json;
 using TradingPlatform;
 using TradingPlatform.Config;
 using TradingPlatform.Diagnostics;
+using TradingPlatform.Hosting;
 
 // The only place that reads CDK context and environment variables; everything else takes typed settings.
 // bench/synth-profile.sh sets this to a file: the phases of this run and the callbacks into .NET are written there.
@@ -22,6 +23,8 @@ try
     // The first call into the CDK starts jsii's Node runtime and loads the CDK's JavaScript into it.
     var app = TradingPlatformApp.CreateApp();
     SynthProfile.Phase("start jsii and the CDK (new App)");
+    // The CDK's packages are loaded now: their tarball copies in the private temp folder are dead weight.
+    JsiiScratch.ReleaseLoadedTarballs();
     TradingPlatformApp.Build(app, settings);
     SynthProfile.Phase("build the constructs");
     app.Synth();
