@@ -47,7 +47,7 @@ if ! step build bash scripts/build-app.sh --all; then show build; exit 1; fi
 #  - the CDK template tests need the environments: the synth cache makes those missing (one CLI per core), then
 #    the template tests and the rollout check's tests (which read dev's assembly) run;
 #  - meanwhile the function's tests (unit, property, integration against moto and dynalite) and the compliance
-#    gates' own tests (fixture assemblies).
+#    gates' own tests (fixture assemblies) and the documentation's links (scripts/doc-links).
 (
   step synth-cache node scripts/synth-cache.mjs dev staging prod pr-7 || exit 0
   dev=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop()).dev)' "$logs/synth-cache.log")
@@ -58,7 +58,7 @@ if ! step build bash scripts/build-app.sh --all; then show build; exit 1; fi
 lane_cdk=$!
 (
   step function-tests dotnet test test/DataProcessor.Tests --no-build --nologo
-  step gate-tests node --test scripts/nag-gate/test/ scripts/guard-gate/test/
+  step gate-tests node --test scripts/nag-gate/test/ scripts/guard-gate/test/ scripts/doc-links/test/
 ) &
 lane_function=$!
 wait "$lane_cdk" "$lane_function" || true

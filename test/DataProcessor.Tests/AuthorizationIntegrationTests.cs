@@ -38,7 +38,7 @@ public sealed class AuthorizationIntegrationTests(MotoS3Fixture s3Server, Dynali
     private static async Task<Answer> Post(Function function, string apiKeyId, string clientId, params JsonObject[] trades) =>
         await Answer.ReadAsync(await function.HandleAsync(Requests.Event(Requests.Batch(trades), apiKeyId: apiKeyId, clientId: clientId)));
 
-    /// <summary>A registry item as the README's put-item command writes it: accountIds a string set.</summary>
+    /// <summary>A registry item as the put-item command of docs/api.md writes it: accountIds a string set.</summary>
     private async Task Register(string apiKeyId, string clientId, string status, params string[] accounts)
     {
         await _dynamo.PutItemAsync(new PutItemRequest
@@ -54,7 +54,7 @@ public sealed class AuthorizationIntegrationTests(MotoS3Fixture s3Server, Dynali
         });
     }
 
-    /// <summary>The README's revocation command: update-item setting status to REVOKED.</summary>
+    /// <summary>The revocation command of docs/api.md: update-item setting status to REVOKED.</summary>
     private async Task Revoke(string apiKeyId) =>
         await _dynamo.UpdateItemAsync(new UpdateItemRequest
         {
@@ -222,7 +222,7 @@ public sealed class AuthorizationIntegrationTests(MotoS3Fixture s3Server, Dynali
 
         clock.Advance(TimeSpan.FromSeconds(59));
         (await Post(function, key, "client-a", Requests.Trade(tradeId: Unique("T"), accountId: "ACC-A1"))).StatusCode
-            .ShouldBe(202, "inside the documented bound the cached record may still be used (this is the staleness the README states)");
+            .ShouldBe(202, "inside the documented bound the cached record may still be used (this is the staleness docs/api.md states)");
 
         clock.Advance(TimeSpan.FromSeconds(1));
         ShouldBeForbidden(await Post(function, key, "client-a", Requests.Trade(tradeId: Unique("T"), accountId: "ACC-A1")), "revoked_api_key");

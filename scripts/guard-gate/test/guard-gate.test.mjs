@@ -137,7 +137,7 @@ describe('guard-gate', { concurrency: CONCURRENCY }, () => {
     assert.equal(r.report.suppressed.length, 1);
   });
 
-  test('--markdown prints the README suppressions table on stdout, deduplicated across assemblies', async () => {
+  test('--markdown prints the suppressions table of docs/compliance.md on stdout, deduplicated across assemblies', async () => {
     const r = await gate(path.join(FIX, 'suppressed'), '--markdown');
     assert.equal(r.code, 0);
     const lines = r.stdout.trim().split('\n');

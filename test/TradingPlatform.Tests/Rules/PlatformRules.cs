@@ -73,7 +73,7 @@ public static class PlatformRules
                 .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId}: PendingWindowInDays is {r.Resource.Properties()["PendingWindowInDays"]?.ToJsonString() ?? "unset"}")),
 
         new("prod's stateful layers (Security, Data) are termination-protected",
-            "the README promises it: deleting either stack in prod would take the keys or the data with it",
+            "docs/configuration.md (presets) promises it: deleting either stack in prod would take the keys or the data with it",
             v => v.Kind != EnvironmentKind.Prod ? [] : new[] { Layer.Security, Layer.Data }
                 .Where(layer => !v.TerminationProtection[layer])
                 .Select(layer => $"{v.StackName(layer)}: termination protection is off")),

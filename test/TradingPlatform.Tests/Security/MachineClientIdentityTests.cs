@@ -96,7 +96,7 @@ public sealed class MachineClientIdentityTests(SynthesizedApps apps)
         }
 
         ((string)SecurityJson(env)["Outputs"]!["TokenEndpoint"]!["Value"]!.ToJsonString()).ShouldContain("/oauth2/token",
-            customMessage: "the README tells clients to read the token endpoint from the stack outputs");
+            customMessage: "docs/api.md tells clients to read the token endpoint from the stack outputs");
     }
 
     [Fact]
