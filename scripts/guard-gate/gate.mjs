@@ -53,14 +53,14 @@ Options:
 // cfn-guard and the Control Tower rules from the npm package
 // ---------------------------------------------------------------------------------------------
 
-function locateGuard() {
+function locateGuard(rulesOverride) {
   const pkgJson = require.resolve('@cdklabs/cdk-validator-cfnguard/package.json');
   const root = path.dirname(pkgJson);
   const platform = { linux: 'ubuntu', darwin: 'macos' }[os.platform()];
   const arch = { x64: 'x86_64', arm64: 'aarch64' }[os.arch()];
   if (!platform || !arch) throw new Error(`no cfn-guard binary for ${os.platform()}/${os.arch()}`);
   const binary = path.join(root, 'bin', platform, arch, 'cfn-guard');
-  const rulesDir = path.join(root, 'rules', 'control-tower', 'cfn-guard');
+  const rulesDir = rulesOverride ?? path.join(root, 'rules', 'control-tower', 'cfn-guard');
   if (!fs.existsSync(binary)) throw new Error(`${binary} not found`);
   if (!fs.existsSync(rulesDir)) throw new Error(`${rulesDir} not found`);
   const versions = {
@@ -261,9 +261,10 @@ function markdownSuppressions(suppressions, assemblies) {
 
 /**
  * Runs the gate on `argv` (the arguments after the command name) and resolves to its exit code. `io` defaults
- * to this process's streams; any Writable streams will do.
+ * to this process's streams; any Writable streams will do. `rulesDir` (tests only, not a command-line option:
+ * the gate always runs every Control Tower rule) replaces the package's rules folder with a subset of it.
  */
-export async function main(argv, { stdout = process.stdout, stderr = process.stderr } = {}) {
+export async function main(argv, { stdout = process.stdout, stderr = process.stderr, rulesDir } = {}) {
   const started = startGate('guard-gate', argv, { stdout, stderr }, HELP, DEFAULT_MIN_REASON);
   if ('exit' in started) return started.exit;
   const { out, err, log, opts } = started;
@@ -289,7 +290,7 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
   let guard;
   let catalog;
   try {
-    guard = locateGuard();
+    guard = locateGuard(rulesDir);
     catalog = loadCatalog(guard.rulesDir);
     if (catalog.controlOf.size === 0) throw new Error(`no Control Tower rules found in ${guard.rulesDir}`);
   } catch (e) {

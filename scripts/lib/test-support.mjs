@@ -65,16 +65,16 @@ export function writeOneStackAssembly(parent, template, { stackName, extraFiles 
  * for the cdk-nag gate, a Promise for the Control Tower gate); `gateCli(...args)` runs the real command as a new
  * process (a Promise). Both add `--json <file>` and return { code, stdout, stderr, report } (report = that JSON,
  * undefined if none was written). `makeAssembly(template, { stackName, extraFiles })` writes a one-stack assembly
- * under `tmpRoot`, the stack named `stackName` unless told otherwise.
+ * under `tmpRoot`, the stack named `stackName` unless told otherwise. `io` is handed to every in-process main().
  */
-export function gateHarness({ main, cli, tmpRoot, stackName }) {
+export function gateHarness({ main, cli, tmpRoot, stackName, io = {} }) {
   let reports = 0;
   const reportFile = () => path.join(tmpRoot, `report-${reports++}.json`);
   const withReport = (file) => (r) => ({ ...r, report: fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined });
   return {
     gate(...args) {
       const file = reportFile();
-      const r = runMain(main, ['--json', file, ...args]);
+      const r = runMain(main, ['--json', file, ...args], io);
       return r instanceof Promise ? r.then(withReport(file)) : withReport(file)(r);
     },
     gateCli(...args) {
