@@ -77,6 +77,33 @@ public sealed class LogicalIdTests(SynthesizedApps apps)
         compared.ShouldBeGreaterThan(100, "the comparison must cover the real resources");
     }
 
+    [Fact]
+    public void Registered_clients_keep_the_ids_their_keys_and_app_clients_were_created_with()
+    {
+        // What three registered clients hold, as deployed: their API keys, risk-engine's own usage plan, each key's
+        // association with its plan, and their app clients. The rule ("ids derived from the client's name") checks the
+        // shape on every environment; these literal ids also catch a change of the hash (a moved or renamed construct)
+        // and prove the ids do not follow the list's order (risk-engine is second, desk-b third).
+        var view = Rules.PlatformView.Of(apps.StagingWithOverrides);
+        string[] pinned =
+        [
+            "TradingApiClientApiKeydeskaA5A43405", "TradingApiClientApiKeyriskengine23DE7145", "TradingApiClientApiKeydeskb28AA0D4E",
+            "TradingApiClientUsagePlanriskengineC4971449",
+            "TradingApiUsagePlanUsagePlanKeyResourceTradingPlatformstagingApiTradingApiClientApiKeydeskaC87D4F8F15C77334",
+            "TradingApiUsagePlanUsagePlanKeyResourceTradingPlatformstagingApiTradingApiClientApiKeydeskbE161F84F7CC2EB59",
+            "TradingApiClientUsagePlanriskengineUsagePlanKeyResourceTradingPlatformstagingApiTradingApiClientApiKeyriskengine46A627B77422DF03",
+        ];
+        foreach (var id in pinned)
+        {
+            view.Resource(Rules.Layer.Api, id).ShouldNotBeNull($"{id}: a client holds it (or is throttled by it); a new id issues a new key or drops the association");
+        }
+
+        foreach (var id in new[] { "MachineClientPoolClientdeska9C3241F1", "MachineClientPoolClientriskengineB55FE64A", "MachineClientPoolClientdeskb3EB853FD" })
+        {
+            view.Resource(Rules.Layer.Security, id).ShouldNotBeNull($"{id}: a new id is a new client_id and secret");
+        }
+    }
+
     [Theory]
     [InlineData("TradingQueue", "Queue")]
     [InlineData("Default", "Queue")]

@@ -18,20 +18,8 @@ public sealed class PciHardeningTests(SynthesizedApps apps)
     private JsonObject DataJson => Dev.JsonOf(Dev.Stacks.Data);
     private JsonObject ApiJson => Dev.JsonOf(Dev.Stacks.Api);
 
-    // ---- Logs (PCI-DSS 10.5: protect audit trails) -------------------------------------------------
-
-    [Fact]
-    public void Every_log_group_in_every_stack_is_kms_encrypted_with_explicit_retention()
-    {
-        foreach (var stack in Dev.Stacks.All)
-        {
-            foreach (var (id, group) in Dev.JsonOf(stack).ResourcesOfType("AWS::Logs::LogGroup"))
-            {
-                group.Properties()["KmsKeyId"]!.ToJsonString().ShouldContain("LogsEncryptionKey", customMessage: $"{stack.StackName}/{id}");
-                group.Properties().ContainsKey("RetentionInDays").ShouldBeTrue($"{stack.StackName}/{id} must not keep logs forever by accident");
-            }
-        }
-    }
+    // Log groups: every one encrypted with the logs key and with a retention is a platform rule on every environment
+    // (PlatformRules: "each resource is encrypted with its own customer-managed key", "every log group has a retention").
 
     // ---- S3 ----------------------------------------------------------------------------------------
 
@@ -87,12 +75,7 @@ public sealed class PciHardeningTests(SynthesizedApps apps)
         });
     }
 
-    [Fact]
-    public void Tables_are_encrypted_with_the_database_key()
-    {
-        DataJson.ResourcesOfType("AWS::DynamoDB::Table").ShouldAllBe(t =>
-            t.Resource.Properties()["SSESpecification"]!["KMSMasterKeyId"]!.ToJsonString().Contains("DbEncryptionKey"));
-    }
+    // Tables encrypted with the database key: a platform rule on every environment (KeyAssignments).
 
     // ---- Aurora ------------------------------------------------------------------------------------
 
@@ -146,13 +129,32 @@ public sealed class PciHardeningTests(SynthesizedApps apps)
     // ---- Lambda ------------------------------------------------------------------------------------
 
     [Fact]
-    public void Function_is_traced_and_capped()
+    public void Function_is_traced()
     {
-        // Tracing follows a batch through API Gateway, Lambda and S3; the reservation caps the function's blast
-        // radius on Aurora and S3. (No dead-letter queue: see IngestionFunctionTests.)
+        // Tracing follows a batch through API Gateway, Lambda and S3. (Its reservation: see below and the platform rule
+        // on reserved concurrency. No dead-letter queue: see IngestionFunctionTests.)
         var function = ApiJson.ResourcesOfType("AWS::Lambda::Function").Single(f => f.LogicalId.StartsWith("DataProcessingFunction")).Resource.Properties();
         ((string)function["TracingConfig"]!["Mode"]!).ShouldBe("Active");
-        ((int)function["ReservedConcurrentExecutions"]!).ShouldBe(Dev.Settings.FunctionReservedConcurrency);
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("pr-7")]
+    [InlineData("staging")]
+    [InlineData("prod")]
+    public void The_functions_reservation_cannot_trip_the_aurora_connections_alarm_alone(string suffix)
+    {
+        // The reservation caps the connections the platform opens itself (one per concurrent execution); the alarm means
+        // "more than that: a leak or an unknown client". A threshold at or below the reservation pages at normal peak load.
+        var env = apps.For(suffix);
+        var function = env.JsonOf(env.Stacks.Api).ResourcesOfType("AWS::Lambda::Function")
+            .Single(f => f.LogicalId.StartsWith("DataProcessingFunction")).Resource.Properties();
+        var reserved = (int?)function["ReservedConcurrentExecutions"];
+        reserved.ShouldNotBeNull("without a reservation nothing bounds the function's connections");
+        var alarm = env.JsonOf(env.Stacks.Data).ResourcesOfType("AWS::CloudWatch::Alarm")
+            .Single(a => (string?)a.Resource.Properties()["MetricName"] == "DatabaseConnections").Resource.Properties();
+        ((string)alarm["ComparisonOperator"]!).ShouldBe("GreaterThanThreshold");
+        ((double)alarm["Threshold"]!).ShouldBeGreaterThan(reserved.Value, "the function at its full reservation must stay below the alarm");
     }
 
     // ---- API Gateway -------------------------------------------------------------------------------

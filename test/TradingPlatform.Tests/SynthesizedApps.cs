@@ -124,7 +124,23 @@ public sealed class SynthesizedApps
                 [ConfigurationLoader.TradingClientsKey] = JsonDocument.Parse(StagingTradingClients).RootElement.Clone(),
                 [ConfigurationLoader.RecordsRetentionYearsKey] = JsonSerializer.SerializeToElement(StagingRetentionYearsOverride),
             },
+            // The longest names the loader accepts: the longest suffix, the longest client name (with limits of its own,
+            // so it has its own usage plan), and three NAT gateways (an alarm pair each).
+            [LongestNames] = new Dictionary<string, JsonElement>
+            {
+                [ConfigurationLoader.EnvironmentSuffixKey] = JsonSerializer.SerializeToElement(LongestSuffix),
+                [ConfigurationLoader.NatGatewaysKey] = JsonSerializer.SerializeToElement("3"),
+                [ConfigurationLoader.TradingClientsKey] = JsonDocument.Parse(
+                    $$"""["desk-a", {"name": "{{LongestClientName}}", "rateLimit": 50, "burstLimit": 100}]""").RootElement.Clone(),
+            },
         };
+
+    /// <summary>The variant with the longest valid suffix and the longest client name: what every name limit must fit.</summary>
+    public const string LongestNames = "longest-names";
+
+    /// <summary>A suffix of the maximum length, and a client name of the maximum length (32).</summary>
+    public const string LongestSuffix = "pr-12345678901234567";
+    public const string LongestClientName = "a-trading-client-of-32-character";
 
     private readonly Lazy<IReadOnlyDictionary<string, string>> directories = new(() => SynthCache.Ensure(Variants));
     private readonly ConcurrentDictionary<string, Lazy<SynthesizedEnvironment>> environments = new();

@@ -1,4 +1,5 @@
 using Shouldly;
+using TradingPlatform.Config;
 using Xunit;
 
 namespace TradingPlatform.Tests.Rules;
@@ -10,7 +11,11 @@ namespace TradingPlatform.Tests.Rules;
 [Collection(SynthesizedAppsCollection.Name)]
 public sealed class PlatformRuleTests(SynthesizedApps apps)
 {
-    public static readonly string[] Presets = ["dev", "pr-7", "staging", "prod"];
+    /// <summary>
+    /// The presets, staging with every optional context key (trading clients, no recorder of its own), and the longest
+    /// valid suffix with the longest client name (an ephemeral environment).
+    /// </summary>
+    public static readonly string[] Presets = ["dev", "pr-7", "staging", "prod", "staging-with-overrides", SynthesizedApps.LongestNames];
 
     public static TheoryData<string, string> EveryRuleOnEveryPreset()
     {
@@ -34,6 +39,35 @@ public sealed class PlatformRuleTests(SynthesizedApps apps)
         var violations = rule.Violations(PlatformView.Of(apps.For(suffix))).ToList();
         violations.ShouldBeEmpty(
             $"Rule broken in '{suffix}': {rule.Name}. Why it matters: {rule.Why}.\n  - " + string.Join("\n  - ", violations));
+    }
+
+    [Fact]
+    public void Longest_valid_suffix_keeps_every_derived_name_within_its_limit()
+    {
+        // The names are read from the longest environment's templates, as CloudFormation will see them, not rebuilt
+        // here: a name that gains a word in the app is measured as it is. (The rule runs on every variant; this proves
+        // the variant is the longest the loader accepts and that the rule read its names.)
+        var env = apps.For(SynthesizedApps.LongestNames);
+        env.Settings.Suffix.Length.ShouldBe(ConfigurationLoader.MaxSuffixLength, "the variant must use the longest suffix the loader accepts");
+        env.Settings.TradingClients.Select(c => c.Name).ShouldContain(SynthesizedApps.LongestClientName);
+        Should.Throw<ConfigurationException>(() => ConfigurationLoader.Load(new Dictionary<string, string>
+        {
+            [ConfigurationLoader.TradingClientsKey] = SynthesizedApps.LongestClientName + "x",
+        }), "a client name one character longer must be refused, or this is not the longest");
+
+        var view = PlatformView.Of(env);
+        var names = NameLimits.Names(view).Select(n => n.Name).ToList();
+        foreach (var expected in new[]
+                 {
+                     $"trading-db-{env.Settings.Suffix}", $"data-processor-{env.Settings.Suffix}", $"trading-backups-{env.Settings.Suffix}",
+                     $"trading-{env.Settings.Suffix}-{ConfigurationLoader.PlaceholderAccount}",
+                     $"trading-{env.Settings.Suffix}-{SynthesizedApps.LongestClientName}",
+                 })
+        {
+            names.ShouldContain(expected, $"the rule must measure '{expected}' as the template has it");
+        }
+
+        NameLimits.Check(view).ShouldBeEmpty();
     }
 
     [Fact]

@@ -173,6 +173,31 @@ public static class PlatformRules
             "the writer, another bucket) silently redirects every consumer",
             v => ExportContract.Check(v)),
 
+        new("every registered client's API key, usage plan, plan association and app client keep ids derived from its name",
+            "clients hold their key and app client: a new logical id issues a new key or client_id (the one held is refused) or " +
+            "drops the client's throttling; an id from the list position would change when the list is reordered",
+            v => ClientIdentities.Check(v)),
+
+        new("resources that cannot be replaced keep reviewed logical ids",
+            "a new id makes CloudFormation create before it deletes: a fixed physical name collides with itself, and a resource " +
+            "its parent holds once (bucket policy, route, SG rule, web ACL association or logging) is refused as a duplicate or " +
+            "overwritten and then deleted, leaving a bucket without its TLS-only policy or the API without its firewall",
+            v => ReplacementUnsafe.Check(v)),
+
+        new("account- and region-wide singletons survive the teardown of any one environment",
+            "API Gateway's account settings and their CloudWatch role, and AWS Config's recorder and delivery channel, exist " +
+            "once per account and region and serve every environment there: retained, or created only by the account's owner",
+            v => AccountSingletons.Check(v)),
+
+        new("clients reach the API at a REGIONAL endpoint behind a REGIONAL web ACL",
+            "every client's URL is the regional execute-api endpoint, and the web ACL's per-IP rules need to see the client's " +
+            "own address: an EDGE endpoint puts CloudFront in front, PRIVATE or a disabled endpoint cuts every client off",
+            v => ApiReachability.Check(v)),
+
+        new("every fixed physical name is within AWS's limits",
+            "a name over its service's limit fails the deploy half-way; the longest valid suffix and client name must still fit",
+            v => NameLimits.Check(v)),
+
         // ---- Security switches ------------------------------------------------------------------------------
         new("each resource is encrypted with its own customer-managed key",
             "one key per data class limits what a leaked grant exposes and lets each be audited and revoked on its own",

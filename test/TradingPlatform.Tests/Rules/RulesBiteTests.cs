@@ -82,7 +82,40 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
                 JsonNode.Parse("""{"Fn::GetAtt": ["AnalyticsBucket39EAAEEA", "Arn"]}""")),
         ["prod replication switched off"] = ("prod", "staging and prod keep every trade record unalterable",
             v => v.Resource(Layer.Data, "IngestionBucket917A3A3A")!["Properties"]!.AsObject().Remove("ReplicationConfiguration")),
+        ["a client's API key named after its position"] = ("staging-with-overrides", ClientRule,
+            v => Rename(v, Layer.Api, "TradingApiClientApiKeydeskaA5A43405", "TradingApiClientApiKey0C0FFEE00")),
+        ["a client's usage-plan association under a new id"] = (SynthesizedApps.LongestNames, ClientRule,
+            v => Rename(v, Layer.Api, v.Resources("AWS::ApiGateway::UsagePlanKey").First(a => a.LogicalId.Contains("ClientApiKey")).LogicalId, "ClientKeyAssociation")),
+        ["a client's app client moved"] = ("staging-with-overrides", ClientRule,
+            v => Rename(v, Layer.Security, "MachineClientPoolClientdeskb3EB853FD", "IdentityClientdeskb3EB853FD")),
+        ["the database's SG ingress rule under a new id"] = ("prod", ReplacementRule,
+            v => Rename(v, Layer.Data, "DatabaseSecurityGroupfromTradingPlatformprodDataDatabaseClientSecurityGroup953F413C5432F10045DE", "DatabaseSecurityGroupIngressFromClients")),
+        ["the function's fixed-name log group moved"] = ("dev", ReplacementRule,
+            v => Rename(v, Layer.Api, "DataProcessingLogGroupA033B549", "IngestionFunctionLogGroup0C0FFEE0")),
+        ["a bucket policy under a new id"] = ("staging", ReplacementRule,
+            v => Rename(v, Layer.Data, "IngestionBucketPolicyA79CE1F0", "IngestionBucketTlsOnlyPolicy0C0FFEE0")),
+        ["API Gateway's account settings deleted with dev"] = ("dev", SingletonRule,
+            v => v.Resource(Layer.Api, "TradingApiAccount3AC99F5B")!["DeletionPolicy"] = "Delete"),
+        ["the account settings' CloudWatch role deleted with a pr environment"] = ("pr-7", SingletonRule,
+            v => v.Resource(Layer.Api, "TradingApiCloudWatchRole17B083C2")!.Remove("DeletionPolicy")),
+        ["a pr environment with a Config recorder of its own"] = ("pr-7", SingletonRule,
+            v => v.Templates[Layer.Security]["Resources"]!["ConfigRecorder"] = JsonNode.Parse("""{"Type": "AWS::Config::ConfigurationRecorder", "Properties": {}}""")),
+        ["an EDGE endpoint"] = ("prod", ReachabilityRule,
+            v => First(v, "AWS::ApiGateway::RestApi")["EndpointConfiguration"]!["Types"] = JsonNode.Parse("""["EDGE"]""")),
+        ["no endpoint type (EDGE by default)"] = ("dev", ReachabilityRule,
+            v => First(v, "AWS::ApiGateway::RestApi").Remove("EndpointConfiguration")),
+        ["the execute-api endpoint disabled"] = ("staging", ReachabilityRule,
+            v => First(v, "AWS::ApiGateway::RestApi")["DisableExecuteApiEndpoint"] = true),
+        ["the web ACL association removed"] = ("prod", ReachabilityRule,
+            v => v.Templates[Layer.Api]["Resources"]!.AsObject().Remove("ApiWebAclAssociation")),
+        ["a backup vault name over 50 characters"] = (SynthesizedApps.LongestNames, "every fixed physical name is within AWS's limits",
+            v => First(v, "AWS::Backup::BackupVault")["BackupVaultName"] = $"trading-platform-backup-vault-for-{SynthesizedApps.LongestSuffix}"),
     };
+
+    private const string ClientRule = "every registered client's API key, usage plan, plan association and app client keep ids derived from its name";
+    private const string ReplacementRule = "resources that cannot be replaced keep reviewed logical ids";
+    private const string SingletonRule = "account- and region-wide singletons survive the teardown of any one environment";
+    private const string ReachabilityRule = "clients reach the API at a REGIONAL endpoint behind a REGIONAL web ACL";
 
     public static TheoryData<string> TemplateDamageNames() => new(TemplateDamages.Keys);
 
