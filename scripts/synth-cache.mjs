@@ -3,9 +3,11 @@
 // consumer in a run (the template tests, the rollout check's tests, the compliance gates) and by later runs while
 // nothing that shapes a template has changed.
 //
-// An assembly is made exactly as a user makes it, `cdk synth --quiet -c environmentSuffix=<env> [-c key=value...] -o DIR`
-// through this tree's CDK CLI, so whoever reads one reads what `npx cdk synth` writes. Misses are synthesized in
-// parallel, one CLI process per core.
+// An assembly holds what `npx cdk synth --quiet -c environmentSuffix=<env> [-c key=value...]` writes: the app gets
+// what this tree's CDK CLI hands an app (its context and environment, recorded once per run through the real CLI),
+// but the misses are synthesized by the app itself in batch mode (src/Hosting/SynthBatch.cs), one process per core
+// each making several assemblies, since starting jsii costs more than synthesizing one environment. .ci/run compares
+// a plain `cdk synth` with the cached dev assembly, byte for byte.
 //
 // The key is a hash of everything a template depends on: the built app (its dll, and deps.json, which names every
 // package version), the published function (the asset), cdk.json and cdk.context.json, the CLI's version, the
@@ -16,6 +18,7 @@
 //
 //   node scripts/synth-cache.mjs dev staging          # prints {"dev": "/abs/dir", "staging": "/abs/dir"}
 //   node scripts/synth-cache.mjs --variants '{"staging-clients": {"environmentSuffix": "staging", "tradingClients": ["a"]}}'
+//   node scripts/synth-cache.mjs --variants-file test/TradingPlatform.Tests/SynthVariants.json   # the same, from a file
 //   rm -rf artifacts/synth                             # forget every cached assembly
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -27,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CACHE_ROOT = path.join(REPO, 'artifacts', 'synth');
 // Bump when the layout or the meaning of the key changes.
-const FORMAT = 'synth-cache/1';
+const FORMAT = 'synth-cache/2';
 const APP_DIR = path.join(REPO, 'bin', 'Debug', 'net10.0');
 const APP_INPUTS = ['TradingPlatform.dll', 'TradingPlatform.deps.json', 'TradingPlatform.runtimeconfig.json'];
 const FUNCTION_ASSET = path.join(REPO, 'artifacts', 'functions', 'DataProcessor');
@@ -80,56 +83,57 @@ function buildApp() {
   if (r.status !== 0) throw new SynthCacheError(`the app failed to build:\n${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-30).join('\n')}`);
 }
 
-/**
- * `-c key=value` can only give strings. A variant with a JSON value (an array of trading clients, a number) is given
- * as cdk.json gives it instead: the CLI runs in a scratch folder whose cdk.json is ours plus those values (the app
- * command is ours, by absolute path) beside a copy of our cdk.context.json.
- */
-function cliWorkdir(context, scratch) {
-  const json = Object.fromEntries(Object.entries(context).filter(([, v]) => typeof v !== 'string'));
-  if (!Object.keys(json).length) return { cwd: REPO, args: contextArgs(context) };
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(REPO, 'cdk.json'), 'utf8'));
-  cdkJson.app = `bash ${path.join(REPO, 'scripts', 'cdk-app.sh')}`;
-  cdkJson.context = { ...cdkJson.context, ...json };
-  fs.writeFileSync(path.join(scratch, 'cdk.json'), JSON.stringify(cdkJson, null, 2));
-  fs.copyFileSync(path.join(REPO, 'cdk.context.json'), path.join(scratch, 'cdk.context.json'));
-  const strings = Object.fromEntries(Object.entries(context).filter(([, v]) => typeof v === 'string'));
-  return { cwd: scratch, args: contextArgs(strings) };
-}
-
-function synthInto(outDir, context) {
-  const bin = path.join(REPO, 'node_modules', '.bin');
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-cache-cli-'));
-  const { cwd, args } = cliWorkdir(context, scratch);
+/** Runs `command args` and resolves to { code, output } (stdout and stderr together). */
+function run(command, args, options) {
   return new Promise((resolve) => {
-    const child = spawn(path.join(bin, 'cdk'), ['synth', '--quiet', ...args, '-o', outDir], {
-      cwd,
-      // Node 22 from node_modules first on PATH: jsii inside the app runs on it, as under `npm run`.
-      env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, CDK_DISABLE_VERSION_CHECK: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });
-    child.on('close', (code) => {
-      fs.rmSync(scratch, { recursive: true, force: true });
-      resolve({ code, output });
-    });
+    child.on('error', (e) => resolve({ code: -1, output: `${output}${e.message}` }));
+    child.on('close', (code) => resolve({ code, output }));
   });
 }
 
-/** Runs `tasks` (functions returning promises) with at most `limit` at a time. */
-async function pool(tasks, limit) {
-  const results = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return results;
+const BIN = path.join(REPO, 'node_modules', '.bin');
+// Node 22 from node_modules first on PATH: jsii inside the app runs on it, as under `npm run`.
+const TOOL_ENV = { ...process.env, PATH: `${BIN}${path.delimiter}${process.env.PATH}`, CDK_DISABLE_VERSION_CHECK: '1' };
+
+/**
+ * What this tree's CDK CLI hands an app when a user runs `npx cdk synth` here: its environment, recorded by a
+ * placeholder app (scripts/lib/cli-environment-app.mjs) run through the real CLI. Returns { context, env }: the
+ * context (CDK_CONTEXT_JSON: cdk.json's, cdk.context.json's and the CLI's own keys) and the other CDK_* variables.
+ */
+async function cliEnvironment(scratch) {
+  const file = path.join(scratch, 'cli-environment.json');
+  // The CLI runs the app through a shell without regard to quotes it did not expect: no spaces in the file's path.
+  if (/\s/.test(file)) throw new SynthCacheError(`the temp folder ${scratch} has a space in its path: set TMPDIR to one without`);
+  const app = `node scripts/lib/cli-environment-app.mjs ${file}`;
+  const { code, output } = await run(path.join(BIN, 'cdk'), ['synth', '--quiet', '--app', app, '-o', path.join(scratch, 'cli-out')], { cwd: REPO, env: TOOL_ENV });
+  if (code !== 0 || !fs.existsSync(file)) throw new SynthCacheError(`the CDK CLI did not run its app (exit ${code}):\n${output.trim()}`);
+  const env = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const context = JSON.parse(env.CDK_CONTEXT_JSON ?? '{}');
+  // Per assembly, not per process: the batch gives each app its outdir and context itself. The error and
+  // performance-counter files are the CLI's own bookkeeping in its outdir.
+  const cdkEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('CDK_')
+    && !['CDK_CONTEXT_JSON', 'CDK_OUTDIR', 'CDK_ERROR_FILE', 'CDK_PERF_COUNTERS_FILE'].includes(k)));
+  return { context, env: cdkEnv };
+}
+
+/**
+ * Synthesizes `jobs` ([{ name, context, outDir }]) in one process of the app in batch mode (src/Hosting/SynthBatch.cs),
+ * started through the app command's launcher (scripts/cdk-app.sh: build check, private TMPDIR, Node settings) as the
+ * CLI starts it, with the CLI's environment. A variant's context is laid over the CLI's as `-c` (strings) or cdk.json
+ * (other JSON values) would lay it.
+ */
+async function synthBatch(jobs, cli, scratch) {
+  const file = path.join(scratch, `batch-${jobs[0].name}.json`);
+  fs.writeFileSync(file, JSON.stringify({
+    assemblies: jobs.map(({ name, context, outDir }) => ({ name, outdir: outDir, context: { ...cli.context, ...context } })),
+  }));
+  const env = Object.fromEntries(Object.entries({ ...TOOL_ENV, ...cli.env, TRADINGPLATFORM_SYNTH_BATCH: file })
+    .filter(([k]) => !['CDK_CONTEXT_JSON', 'CDK_OUTDIR', 'CONTEXT_OVERFLOW_LOCATION_ENV'].includes(k)));
+  return run('bash', [path.join(REPO, 'scripts', 'cdk-app.sh')], { cwd: REPO, env });
 }
 
 /**
@@ -153,24 +157,40 @@ export async function ensureAssemblies(variants, { log = () => {} } = {}) {
     else misses.push({ name, context, dir });
   }
   const failures = [];
-  await pool(misses.map(({ name, context, dir }) => async () => {
-    const started = Date.now();
-    fs.mkdirSync(path.dirname(dir), { recursive: true });
-    const tmp = fs.mkdtempSync(path.join(path.dirname(dir), '.tmp-'));
-    const { code, output } = await synthInto(tmp, context);
-    if (code !== 0 || !fs.existsSync(path.join(tmp, 'manifest.json'))) {
-      fs.rmSync(tmp, { recursive: true, force: true });
-      failures.push(`${name} (cdk synth ${contextArgs(context).join(' ')}, exit ${code}):\n${output.trim().split('\n').slice(-25).join('\n')}`);
-      return;
+  if (misses.length) {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-cache-'));
+    try {
+      const cli = await cliEnvironment(scratch);
+      // One app process per core, the misses dealt out in turn: jsii starts once per process, not per variant.
+      const workers = Math.max(1, Math.min(os.availableParallelism(), misses.length));
+      const batches = Array.from({ length: workers }, (_, w) => misses.filter((_, i) => i % workers === w));
+      await Promise.all(batches.map(async (batch) => {
+        const started = Date.now();
+        for (const job of batch) {
+          fs.mkdirSync(path.dirname(job.dir), { recursive: true });
+          job.outDir = fs.mkdtempSync(path.join(path.dirname(job.dir), '.tmp-'));
+        }
+        const { code, output } = await synthBatch(batch, cli, scratch);
+        for (const { name, context, dir, outDir } of batch) {
+          if (code !== 0 || !fs.existsSync(path.join(outDir, 'manifest.json'))) {
+            fs.rmSync(outDir, { recursive: true, force: true });
+            failures.push(`${name} (context ${JSON.stringify(context)}, exit ${code}):\n${output.trim().split('\n').slice(-25).join('\n')}`);
+            continue;
+          }
+          // Only a complete assembly takes the key's name; the older assemblies of this variant go.
+          fs.rmSync(dir, { recursive: true, force: true });
+          fs.renameSync(outDir, dir);
+          for (const other of fs.readdirSync(path.dirname(dir))) {
+            if (other !== path.basename(dir)) fs.rmSync(path.join(path.dirname(dir), other), { recursive: true, force: true });
+          }
+          const line = output.split('\n').find((l) => l.startsWith(`${name}: synthesized in `));
+          log(`${line ?? `${name}: synthesized`} (${path.relative(REPO, dir)}; its process: ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+        }
+      }));
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
     }
-    // Only a complete assembly takes the key's name; the older assemblies of this variant go.
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(tmp, dir);
-    for (const other of fs.readdirSync(path.dirname(dir))) {
-      if (other !== path.basename(dir)) fs.rmSync(path.join(path.dirname(dir), other), { recursive: true, force: true });
-    }
-    log(`${name}: synthesized in ${((Date.now() - started) / 1000).toFixed(1)} s (${path.relative(REPO, dir)})`);
-  }), Math.max(1, os.availableParallelism()));
+  }
   if (failures.length) throw new SynthCacheError(`synthesis failed for ${failures.join('\n\n')}`);
   return dirs;
 }
@@ -178,17 +198,19 @@ export async function ensureAssemblies(variants, { log = () => {} } = {}) {
 async function main(argv) {
   const variants = {};
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--variants') {
+    if (argv[i] === '--variants' || argv[i] === '--variants-file') {
+      const option = argv[i];
       let parsed;
       try {
-        parsed = JSON.parse(argv[++i] ?? '');
+        const value = argv[++i] ?? '';
+        parsed = JSON.parse(option === '--variants' ? value : fs.readFileSync(value, 'utf8'));
       } catch (e) {
-        throw new SynthCacheError(`--variants takes a JSON object {name: context}: ${e.message}`);
+        throw new SynthCacheError(`${option} takes a JSON object {name: context}: ${e.message}`);
       }
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SynthCacheError('--variants takes a JSON object {name: context}');
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SynthCacheError(`${option} takes a JSON object {name: context}`);
       Object.assign(variants, parsed);
     } else if (argv[i].startsWith('-')) {
-      throw new SynthCacheError(`unknown option ${argv[i]} (usage: synth-cache.mjs [ENV...] [--variants JSON])`);
+      throw new SynthCacheError(`unknown option ${argv[i]} (usage: synth-cache.mjs [ENV...] [--variants JSON] [--variants-file FILE])`);
     } else {
       variants[argv[i]] = preset(argv[i]);
     }

@@ -44,12 +44,12 @@ show() {
 if ! step build bash scripts/build-app.sh --all; then show build; exit 1; fi
 
 # 2. Side by side (two lanes, as many as this machine kind has cores):
-#  - the CDK template tests need the environments: the synth cache makes those missing (one CLI per core), then
+#  - the CDK template tests need the environments: the synth cache makes those missing (every variant the tests read, test/TradingPlatform.Tests/SynthVariants.json; one app process per core), then
 #    the template tests and the rollout check's tests (which read dev's assembly) run;
 #  - meanwhile the function's tests (unit, property, integration against moto and dynalite) and the compliance
 #    gates' own tests (fixture assemblies) and the documentation's links (scripts/doc-links).
 (
-  step synth-cache node scripts/synth-cache.mjs dev staging prod pr-7 || exit 0
+  step synth-cache node scripts/synth-cache.mjs --variants-file test/TradingPlatform.Tests/SynthVariants.json || exit 0
   dev=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop()).dev)' "$logs/synth-cache.log")
   step rollout-check-tests env TRADINGPLATFORM_DEV_ASSEMBLY="$dev" node --test scripts/rollout-check/test/ &
   step template-tests dotnet test test/TradingPlatform.Tests --no-build --nologo &

@@ -14,6 +14,15 @@ if (!string.IsNullOrEmpty(profileFile))
 
 try
 {
+    // The synth cache's batch mode: several environments in this one process (src/Hosting/SynthBatch.cs).
+    var batchFile = Environment.GetEnvironmentVariable(SynthBatch.BatchFileVariable);
+    if (!string.IsNullOrEmpty(batchFile))
+    {
+        SynthBatch.Run(SynthBatch.Read(batchFile),
+            Environment.GetEnvironmentVariable("CDK_DEFAULT_ACCOUNT"), Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION"), Console.Out);
+        return 0;
+    }
+
     var settings = ConfigurationLoader.Load(
         ReadCliContext(),
         Environment.GetEnvironmentVariable("CDK_DEFAULT_ACCOUNT"),

@@ -41,9 +41,14 @@ public static class TradingPlatformApp
         ["@aws-cdk/customresources:installLatestAwsSdkDefault"] = false,
     };
 
-    public static App CreateApp(string? outdir = null) => new(new AppProps
+    /// <summary>
+    /// The app. Under the CDK CLI, the outdir and context come from the environment it sets; a host that runs
+    /// several apps in one process (src/Hosting/SynthBatch.cs) gives them here instead.
+    /// </summary>
+    public static App CreateApp(string? outdir = null, IDictionary<string, object>? context = null) => new(new AppProps
     {
         PostCliContext = FeatureFlags.ToDictionary(kv => kv.Key, kv => kv.Value),
+        Context = context,
         Outdir = outdir,
     });
 

@@ -97,50 +97,30 @@ public sealed class SynthesizedEnvironment
 /// </summary>
 public sealed class SynthesizedApps
 {
-    /// <summary>The trading clients of <see cref="StagingWithOverrides"/>: two on the shared plan, one with limits of its own.</summary>
-    public const string StagingTradingClients = """["desk-a", {"name": "risk-engine", "rateLimit": 200, "burstLimit": 400}, "desk-b"]""";
-
-    public const int StagingRetentionYearsOverride = 2;
-
     /// <summary>
-    /// The presets, and staging with every optional context key set. Values are JSON as cdk.json gives them (the
-    /// synth cache passes strings with -c, other values through a cdk.json).
+    /// The environments synthesized for the tests, in SynthVariants.json (scripts/test.sh hands the same file to the
+    /// synth cache before the tests start, so all of them are made in one batch): the presets with cdk.json's
+    /// defaults; "staging-with-overrides", staging deployed into prod's account with every optional context key set
+    /// (no Config recorder of its own, alert e-mails, trading clients as a JSON array, two of them on the shared plan
+    /// and one with limits of its own, a records retention in years), so that one synthesis serves every test of
+    /// context overrides; and "longest-names", the longest names the loader accepts (the longest suffix, the longest
+    /// client name with limits of its own, so it has its own usage plan, and three NAT gateways with an alarm pair
+    /// each), what every name limit must fit. Values are JSON as cdk.json gives them (the synth cache passes strings
+    /// as -c would, other values as cdk.json would).
     /// </summary>
-    public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonElement>> Variants =
-        new Dictionary<string, IReadOnlyDictionary<string, JsonElement>>
-        {
-            ["dev"] = Preset("dev"),
-            ["staging"] = Preset("staging"),
-            ["prod"] = Preset("prod"),
-            ["pr-7"] = Preset("pr-7"),
-            // Staging deployed into prod's account with the optional context set: no Config recorder of its own, alert
-            // e-mails, trading clients (a JSON array), a records retention in years. One synthesis serves every test
-            // of context overrides.
-            ["staging-with-overrides"] = new Dictionary<string, JsonElement>
-            {
-                [ConfigurationLoader.EnvironmentSuffixKey] = JsonSerializer.SerializeToElement("staging"),
-                [ConfigurationLoader.CreateConfigRecorderKey] = JsonSerializer.SerializeToElement("false"),
-                [ConfigurationLoader.AlertEmailsKey] = JsonSerializer.SerializeToElement("oncall@example.com, risk@example.com"),
-                [ConfigurationLoader.TradingClientsKey] = JsonDocument.Parse(StagingTradingClients).RootElement.Clone(),
-                [ConfigurationLoader.RecordsRetentionYearsKey] = JsonSerializer.SerializeToElement(StagingRetentionYearsOverride),
-            },
-            // The longest names the loader accepts: the longest suffix, the longest client name (with limits of its own,
-            // so it has its own usage plan), and three NAT gateways (an alarm pair each).
-            [LongestNames] = new Dictionary<string, JsonElement>
-            {
-                [ConfigurationLoader.EnvironmentSuffixKey] = JsonSerializer.SerializeToElement(LongestSuffix),
-                [ConfigurationLoader.NatGatewaysKey] = JsonSerializer.SerializeToElement("3"),
-                [ConfigurationLoader.TradingClientsKey] = JsonDocument.Parse(
-                    $$"""["desk-a", {"name": "{{LongestClientName}}", "rateLimit": 50, "burstLimit": 100}]""").RootElement.Clone(),
-            },
-        };
+    public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonElement>> Variants = ReadVariants();
 
     /// <summary>The variant with the longest valid suffix and the longest client name: what every name limit must fit.</summary>
     public const string LongestNames = "longest-names";
 
     /// <summary>A suffix of the maximum length, and a client name of the maximum length (32).</summary>
-    public const string LongestSuffix = "pr-12345678901234567";
-    public const string LongestClientName = "a-trading-client-of-32-character";
+    public static readonly string LongestSuffix = Variants[LongestNames][ConfigurationLoader.EnvironmentSuffixKey].GetString()!;
+
+    public static readonly string LongestClientName = Variants[LongestNames][ConfigurationLoader.TradingClientsKey]
+        .EnumerateArray().Where(c => c.ValueKind == JsonValueKind.Object).Select(c => c.GetProperty("name").GetString()!).Single();
+
+    public static readonly int StagingRetentionYearsOverride =
+        Variants["staging-with-overrides"][ConfigurationLoader.RecordsRetentionYearsKey].GetInt32();
 
     private readonly Lazy<IReadOnlyDictionary<string, string>> directories = new(() => SynthCache.Ensure(Variants));
     private readonly ConcurrentDictionary<string, Lazy<SynthesizedEnvironment>> environments = new();
@@ -209,8 +189,15 @@ public sealed class SynthesizedApps
         return Convert.ToHexStringLower(hash.GetHashAndReset())[..20];
     }
 
-    private static Dictionary<string, JsonElement> Preset(string suffix) =>
-        new() { [ConfigurationLoader.EnvironmentSuffixKey] = JsonSerializer.SerializeToElement(suffix) };
+    private static IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonElement>> ReadVariants()
+    {
+        var file = Path.Combine(SynthCache.RepositoryRoot(), "test", "TradingPlatform.Tests", "SynthVariants.json");
+        using var document = JsonDocument.Parse(File.ReadAllText(file));
+        return document.RootElement.EnumerateObject().ToDictionary(
+            variant => variant.Name,
+            variant => (IReadOnlyDictionary<string, JsonElement>)variant.Value.EnumerateObject()
+                .ToDictionary(key => key.Name, key => key.Value.Clone()));
+    }
 }
 
 /// <summary>Runs scripts/synth-cache.mjs with the repository's Node for the given variants; returns their directories.</summary>
