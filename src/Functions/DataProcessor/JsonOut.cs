@@ -1,5 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
+using TradingPlatform.Functions.DataProcessor.Http;
+using TradingPlatform.Functions.DataProcessor.Logging;
+using TradingPlatform.Functions.DataProcessor.Storage;
+using TradingPlatform.Functions.DataProcessor.Validation;
 
 namespace TradingPlatform.Functions.DataProcessor;
 

@@ -1,4 +1,4 @@
-namespace TradingPlatform.Functions.DataProcessor;
+namespace TradingPlatform.Functions.DataProcessor.Logging;
 
 /// <summary>
 /// One structured log line. It has no field for trade content on purpose: ids, accounts, symbols, amounts and the
