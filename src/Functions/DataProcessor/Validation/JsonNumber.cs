@@ -1,55 +1,49 @@
 namespace TradingPlatform.Functions.DataProcessor.Validation;
 
 /// <summary>
-/// A JSON number literal read exactly: value = (-1 if <see cref="Negative"/>) x <see cref="Digits"/> x 10^<see cref="Exponent"/>,
-/// with leading and trailing zeros of the digit string removed (so the exponent is the real scale). The literal is
-/// valid JSON (the reader checked it); exponents beyond +-10^6 are flagged rather than computed.
+/// A JSON number literal read exactly and normalised: value = (-1 if <see cref="Negative"/>) x D x 10^<see cref="Exponent"/>,
+/// where D is the significant digits (<see cref="WholeDigits"/> then <see cref="FractionDigits"/>) without leading or
+/// trailing zeros. Every spelling of a value gives the same D and exponent (1, 1.000, 10e-1, 0.01e2, a 1 with 1500
+/// zeros and e-1500), so range and scale decisions depend on the value alone, never on how it is written.
+/// The work is linear in the literal's length: callers bound that length first (TradeBatchRules.MaxNumberLiteralLength).
 /// </summary>
 internal readonly ref struct JsonNumber
 {
-    private const int AbsurdExponentLimit = 1000;
+    /// <summary>
+    /// The literal's exponent is read up to this magnitude, then held there. Any literal the caller accepts has far
+    /// fewer digits than this, so normalising cannot move a held exponent back into range: a held value is decided
+    /// (too large, or too many decimal places) exactly as its true exponent would be, without computing it.
+    /// </summary>
+    internal const long ExponentHold = 1_000_000_000_000;
 
     public bool Negative { get; private init; }
 
-    /// <summary>The significant digits, without leading or trailing zeros; empty for zero.</summary>
-    public ReadOnlySpan<byte> Digits { get; private init; }
+    /// <summary>Significant digits before the literal's decimal point (no leading zeros).</summary>
+    public ReadOnlySpan<byte> WholeDigits { get; private init; }
 
-    /// <summary>Only meaningful when the two digit runs are stitched together: see <see cref="Read"/>.</summary>
-    private ReadOnlySpan<byte> FractionDigits { get; init; }
+    /// <summary>Significant digits after the literal's decimal point (no trailing zeros).</summary>
+    public ReadOnlySpan<byte> FractionDigits { get; private init; }
 
-    public int Exponent { get; private init; }
+    /// <summary>The power of ten of the last significant digit.</summary>
+    public long Exponent { get; private init; }
 
-    public bool AbsurdExponent { get; private init; }
+    public bool Zero => WholeDigits.IsEmpty && FractionDigits.IsEmpty;
 
-    public bool Zero => Digits.IsEmpty && FractionDigits.IsEmpty;
+    public int DigitCount => WholeDigits.Length + FractionDigits.Length;
 
+    /// <summary>Decimal places the value needs (0 for integers and for zero): 1.50 -> 1, 15e-1 -> 1, 1E+3 -> 0.</summary>
+    public long DecimalPlaces => Zero ? 0 : Math.Max(0, -Exponent);
+
+    /// <summary>Reads a literal that is valid JSON number syntax (the reader checked it).</summary>
     public static JsonNumber Read(ReadOnlySpan<byte> literal)
     {
         var negative = literal.Length > 0 && literal[0] == '-';
         var s = negative ? literal[1..] : literal;
-        var e = s.IndexOfAny((byte)'e', (byte)'E');
         long exponent = 0;
-        var absurd = false;
+        var e = s.IndexOfAny((byte)'e', (byte)'E');
         if (e >= 0)
         {
-            var exp = s[(e + 1)..];
-            var expNegative = exp.Length > 0 && exp[0] == '-';
-            if (exp.Length > 0 && exp[0] is (byte)'-' or (byte)'+')
-            {
-                exp = exp[1..];
-            }
-
-            foreach (var digit in exp)
-            {
-                exponent = (exponent * 10) + (digit - '0');
-                if (exponent > AbsurdExponentLimit)
-                {
-                    absurd = true;
-                    break;
-                }
-            }
-
-            exponent = expNegative ? -exponent : exponent;
+            exponent = ReadExponent(s[(e + 1)..]);
             s = s[..e];
         }
 
@@ -57,36 +51,28 @@ internal readonly ref struct JsonNumber
         var whole = dot >= 0 ? s[..dot] : s;
         var fraction = dot >= 0 ? s[(dot + 1)..] : [];
 
-        // Value = whole.fraction x 10^exponent = (whole ++ fraction) x 10^(exponent - fraction.Length).
-        // Trailing zeros of the fraction, then (if nothing is left of it) of the whole part, raise the exponent.
-        var trimmedFraction = fraction.TrimEnd((byte)'0');
-        var scaleExponent = exponent - trimmedFraction.Length;
+        // whole.fraction x 10^exponent = (whole ++ fraction) x 10^(exponent - fraction.Length); every trailing zero
+        // dropped from the digit string then raises the exponent by one, and leading zeros change nothing.
         whole = whole.TrimStart((byte)'0');
+        var trimmedFraction = fraction.TrimEnd((byte)'0');
+        exponent -= trimmedFraction.Length;
         if (trimmedFraction.IsEmpty)
         {
             var trimmedWhole = whole.TrimEnd((byte)'0');
-            scaleExponent += whole.Length - trimmedWhole.Length;
+            exponent += whole.Length - trimmedWhole.Length;
             whole = trimmedWhole;
         }
-        else if (whole.IsEmpty)
+
+        if (whole.IsEmpty)
         {
             trimmedFraction = trimmedFraction.TrimStart((byte)'0');
         }
 
-        return new JsonNumber
-        {
-            Negative = negative,
-            Digits = whole,
-            FractionDigits = trimmedFraction,
-            Exponent = (int)Math.Clamp(scaleExponent, -10 * AbsurdExponentLimit, 10 * AbsurdExponentLimit),
-            AbsurdExponent = absurd,
-        };
+        return new JsonNumber { Negative = negative, WholeDigits = whole, FractionDigits = trimmedFraction, Exponent = exponent };
     }
 
-    private int DigitCount => Digits.Length + FractionDigits.Length;
-
     /// <summary>
-    /// True if the (positive) value is at most 10^(<paramref name="maxDigits"/> - 1), e.g. 10^9 for 10 digits.
+    /// True if the (positive, non-zero) value is at most 10^(<paramref name="maxDigits"/> - 1), e.g. 10^9 for 10 digits.
     /// </summary>
     public bool AtMostPowerOfTen(int maxDigits)
     {
@@ -98,7 +84,7 @@ internal readonly ref struct JsonNumber
             return integerDigits < maxDigits;
         }
 
-        return DigitCount == 1 && (Digits.IsEmpty ? FractionDigits[0] : Digits[0]) == '1';
+        return DigitCount == 1 && (WholeDigits.IsEmpty ? FractionDigits[0] : WholeDigits[0]) == '1';
     }
 
     /// <summary>The exact value as a decimal with no trailing zeros; call only when it is within the contract's bounds.</summary>
@@ -106,7 +92,7 @@ internal readonly ref struct JsonNumber
     {
         // At most 18 significant digits here (10^9 with 8 decimals): a long holds them.
         long mantissa = 0;
-        foreach (var d in Digits)
+        foreach (var d in WholeDigits)
         {
             mantissa = (mantissa * 10) + (d - '0');
         }
@@ -124,5 +110,22 @@ internal readonly ref struct JsonNumber
 
         return new decimal((int)mantissa, (int)(mantissa >> 32), 0, Negative, (byte)-exponent);
     }
-}
 
+    /// <summary>The exponent's signed value, held at <see cref="ExponentHold"/> (leading zeros are read, not counted).</summary>
+    private static long ReadExponent(ReadOnlySpan<byte> text)
+    {
+        var negative = text.Length > 0 && text[0] == '-';
+        if (text.Length > 0 && text[0] is (byte)'-' or (byte)'+')
+        {
+            text = text[1..];
+        }
+
+        long value = 0;
+        foreach (var digit in text)
+        {
+            value = Math.Min(ExponentHold, (value * 10) + (digit - '0'));
+        }
+
+        return negative ? -value : value;
+    }
+}

@@ -138,15 +138,18 @@ public static partial class TradeBatchParser
                 return null;
             }
 
-            // Read exactly from the literal: System.Decimal would silently round a literal with more than 28
-            // significant digits, and such a value must be rejected, not altered.
-            var number = JsonNumber.Read(reader.ValueSpan);
-            if (number.AbsurdExponent)
+            // The only bound on how a value may be spelt: reading is linear in the literal, and without a cap a 6 MB
+            // body could be one literal. Refused as a client error, before any digit is read.
+            if (reader.ValueSpan.Length > TradeBatchRules.MaxNumberLiteralLength)
             {
-                _valueErrors[slot] = string.Create(CultureInfo.InvariantCulture, $"must be a number > 0 and <= {max}");
+                _valueErrors[slot] = NumberTooLongMessage;
                 return null;
             }
 
+            // Read exactly from the literal and normalised (leading and trailing zeros into the exponent) before any
+            // decision: System.Decimal would silently round a literal with more than 28 significant digits, and such
+            // a value must be rejected, not altered; an exact value in range is accepted however it is spelt.
+            var number = JsonNumber.Read(reader.ValueSpan);
             if (number.Zero || number.Negative)
             {
                 _valueErrors[slot] = "must be > 0";
@@ -159,7 +162,7 @@ public static partial class TradeBatchParser
                 return null;
             }
 
-            if (-number.Exponent > TradeBatchRules.MaxDecimalPlaces)
+            if (number.DecimalPlaces > TradeBatchRules.MaxDecimalPlaces)
             {
                 _valueErrors[slot] = string.Create(CultureInfo.InvariantCulture,
                     $"must have at most {TradeBatchRules.MaxDecimalPlaces} decimal places");

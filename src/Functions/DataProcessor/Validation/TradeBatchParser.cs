@@ -80,13 +80,12 @@ public static partial class TradeBatchParser
 
     /// <summary>
     /// Decimal places a JSON number literal really needs (trailing zeros do not count, the exponent does):
-    /// "1.50" -> 1, "15e-1" -> 1, "100e-2" -> 0, "1E+3" -> 0. Null if the exponent is absurd.
+    /// "1.50" -> 1, "15e-1" -> 1, "100e-2" -> 0, "1E+3" -> 0.
     /// </summary>
-    internal static int? DecimalPlaces(string literal)
-    {
-        var number = JsonNumber.Read(Encoding.ASCII.GetBytes(literal));
-        return number.AbsurdExponent ? null : number.Zero ? 0 : Math.Max(0, -number.Exponent);
-    }
+    internal static long DecimalPlaces(string literal) => JsonNumber.Read(Encoding.ASCII.GetBytes(literal)).DecimalPlaces;
+
+    internal static readonly string NumberTooLongMessage = string.Create(CultureInfo.InvariantCulture,
+        $"must be a JSON number literal of at most {TradeBatchRules.MaxNumberLiteralLength} characters (the value may be spelt any way within that)");
 
     /// <summary>Integer digits of a bound that is a power of ten (10^9 -> 10); the bounds are constants, so it is cached.</summary>
     private static int IntegerDigits(decimal powerOfTen) =>
