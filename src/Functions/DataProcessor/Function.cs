@@ -26,6 +26,7 @@ public sealed class Function
     private readonly CallerAuthorizer _authorizer;
     private readonly DataProcessorOptions _options;
     private readonly JsonLog _log;
+    private int _invoked;
     private readonly TimeProvider _time;
 
     /// <summary>
@@ -80,11 +81,18 @@ public sealed class Function
         _log = new JsonLog(log ?? Console.Out, _time);
     }
 
-    public async Task<Stream> HandleAsync(Stream input)
+    /// <summary>The Lambda entry point: the invocation's version and trace come from the Lambda environment.</summary>
+    public Task<Stream> HandleAsync(Stream input) =>
+        InvokeAsync(input, InvocationContext.FromEnvironment(Environment.GetEnvironmentVariable));
+
+    /// <summary>One invocation, described by <paramref name="invocation"/> (tests and hosts that have a Lambda context).</summary>
+    internal async Task<Stream> InvokeAsync(Stream input, InvocationContext invocation)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(invocation);
         var started = _time.GetTimestamp();
-        var state = new RequestState();
+        // Powertools' cold_start: true for the first invocation this instance serves (Lambda builds one per environment).
+        var state = new RequestState { Log = new LogScope(invocation, ColdStart: Interlocked.Exchange(ref _invoked, 1) == 0) };
         Answer response;
         try
         {
@@ -366,7 +374,7 @@ public sealed class Function
         };
         var error = state.Exception;
         var aws = error as AmazonServiceException;
-        _log.Write(_log.Entry(level, "request completed") with
+        _log.Write(_log.Entry(state.Log, level, "request completed") with
         {
             RequestId = state.RequestId,
             ApiKeyId = state.ApiKeyId,
@@ -398,6 +406,8 @@ public sealed class Function
 
     private sealed class RequestState
     {
+        public required LogScope Log { get; init; }
+
         public string? RequestId { get; set; }
 
         public string? BatchId { get; set; }
