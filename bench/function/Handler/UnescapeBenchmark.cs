@@ -1,3 +1,4 @@
+#if BODY_UNESCAPER
 using System.Buffers;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
@@ -59,3 +60,4 @@ public class UnescapeBenchmark
         return reader.CopyString(_destination);
     }
 }
+#endif
