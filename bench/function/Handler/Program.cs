@@ -60,6 +60,9 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // "unescape" first: the body unescaper comparison (UnescapeBenchmark) instead of the handler.
+        var unescape = args.Length > 0 && args[0] == "unescape";
+        args = unescape ? args[1..] : args;
         var job = Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithWarmupCount(5)
@@ -76,7 +79,11 @@ public static class Program
         // Body sizes for the report's "allocated / body" column.
         File.WriteAllLines(Path.Combine(artifacts, "bodies.tsv"), new[] { 1, 100, 1000, 5000 }
             .Select(n => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{n}\t{System.Text.Encoding.UTF8.GetByteCount(BenchEvents.Body(n))}")));
-        var summary = BenchmarkRunner.Run<HandlerBenchmark>(config);
+#if BODY_UNESCAPER
+        var summary = unescape ? BenchmarkRunner.Run<UnescapeBenchmark>(config) : BenchmarkRunner.Run<HandlerBenchmark>(config);
+#else
+        var summary = unescape ? throw new InvalidOperationException("These sources have no separate body unescaper.") : BenchmarkRunner.Run<HandlerBenchmark>(config);
+#endif
         return summary.HasCriticalValidationErrors || summary.Reports.Any(r => !r.Success) ? 1 : 0;
     }
 }

@@ -4,6 +4,12 @@ using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.S3;
+using TradingPlatform.Functions.DataProcessor.Authorization;
+using TradingPlatform.Functions.DataProcessor.Http;
+using TradingPlatform.Functions.DataProcessor.Logging;
+using TradingPlatform.Functions.DataProcessor.Storage;
+using TradingPlatform.Functions.DataProcessor.Trades;
+using TradingPlatform.Functions.DataProcessor.Validation;
 
 namespace TradingPlatform.Functions.DataProcessor;
 
@@ -16,13 +22,11 @@ public sealed class Function
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
-    private const string NdjsonContentType = "application/x-ndjson";
-    private const string JsonContentType = "application/json";
-
-    private readonly IObjectStore _store;
-    private readonly IClientRegistry _registry;
+    private readonly IdempotentBatchWriter _writer;
+    private readonly CallerAuthorizer _authorizer;
     private readonly DataProcessorOptions _options;
     private readonly JsonLog _log;
+    private int _invoked;
     private readonly TimeProvider _time;
 
     /// <summary>
@@ -70,18 +74,25 @@ public sealed class Function
         ArgumentException.ThrowIfNullOrWhiteSpace(options.AnalyticsBucket);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBodyBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.RegistryCacheTtl, TimeSpan.Zero);
-        _store = store;
         _options = options;
         _time = time ?? TimeProvider.System;
-        _registry = new CachedClientRegistry(registry, options.RegistryCacheTtl, _time);
+        _writer = new IdempotentBatchWriter(store, options.IngestionBucket, options.AnalyticsBucket);
+        _authorizer = new CallerAuthorizer(new CachedClientRegistry(registry, options.RegistryCacheTtl, _time), options.RegistryTimeout, _time);
         _log = new JsonLog(log ?? Console.Out, _time);
     }
 
-    public async Task<Stream> HandleAsync(Stream input)
+    /// <summary>The Lambda entry point: the invocation's version and trace come from the Lambda environment.</summary>
+    public Task<Stream> HandleAsync(Stream input) =>
+        InvokeAsync(input, InvocationContext.FromEnvironment(Environment.GetEnvironmentVariable));
+
+    /// <summary>One invocation, described by <paramref name="invocation"/> (tests and hosts that have a Lambda context).</summary>
+    internal async Task<Stream> InvokeAsync(Stream input, InvocationContext invocation)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(invocation);
         var started = _time.GetTimestamp();
-        var state = new RequestState();
+        // Powertools' cold_start: true for the first invocation this instance serves (Lambda builds one per environment).
+        var state = new RequestState { Log = new LogScope(invocation, ColdStart: Interlocked.Exchange(ref _invoked, 1) == 0) };
         Answer response;
         try
         {
@@ -176,62 +187,45 @@ public sealed class Function
     }
 
     /// <summary>
-    /// 401 without an API key id or a token client (API Gateway's authorizer and key check let neither through: a
-    /// misconfiguration, answered as a refusal, never a 5xx); 403 for a key the registry does not know, a revoked key,
-    /// or a key of another client than the token's. Otherwise the client's registry record.
+    /// 401 without an API key id or a token client (a misconfiguration of the API, answered as a refusal, never a 5xx);
+    /// 403 for a key the registry does not know, a revoked key, or a key of another client than the token's.
     /// </summary>
     private async Task<(ClientRecord? Record, Answer? Refusal)> AuthorizeCallerAsync(ApiGatewayEvent request, RequestState state)
     {
-        if (request.ApiKeyId is not { Length: > 0 } apiKeyId || request.ClientId is not { Length: > 0 } clientId)
+        if (request.ApiKeyId is { Length: > 0 } && request.ClientId is { Length: > 0 })
         {
-            state.Outcome = "unauthorized";
-            return (null, Error(401, new ErrorResponse(
-                "unauthorized",
-                "The request carries no API key id or no access token client; send both the x-api-key header and a Cognito access token.")));
+            state.ApiKeyId = request.ApiKeyId;
+            state.ClientId = request.ClientId;
         }
 
-        state.ApiKeyId = apiKeyId;
-        state.ClientId = clientId;
-        ClientRecord record;
         state.InRegistryLookup = true;
-        using (var timeout = new CancellationTokenSource(_options.RegistryTimeout, _time))
-        {
-            record = await _registry.GetAsync(apiKeyId, timeout.Token).ConfigureAwait(false);
-        }
-
+        var verdict = await _authorizer.AuthorizeAsync(request.ApiKeyId, request.ClientId).ConfigureAwait(false);
         state.InRegistryLookup = false;
-        return record.Status switch
+        switch (verdict)
         {
-            RegistryStatus.Active when string.Equals(record.ClientId, clientId, StringComparison.Ordinal) => (record, null),
-            RegistryStatus.Active => (null, Forbidden(state, "client_mismatch", "The API key belongs to another client than the access token's.")),
-            RegistryStatus.Revoked => (null, Forbidden(state, "revoked_api_key", "The API key is revoked.")),
-            // A malformed item is the operator's mistake, logged as such (warn, without payload); to the client the
-            // key is simply not registered.
-            RegistryStatus.Malformed => (null, Forbidden(state, "unknown_api_key", "The API key is not registered for writing trades.", outcome: "registry_item_malformed")),
-            _ => (null, Forbidden(state, "unknown_api_key", "The API key is not registered for writing trades.")),
-        };
+            case CallerAllowed allowed:
+                return (allowed.Client, null);
+            case CallerForbidden forbidden:
+                return (null, Forbidden(state, forbidden.Reason, forbidden.Message, outcome: forbidden.Outcome));
+            default:
+                state.Outcome = "unauthorized";
+                return (null, Error(401, new ErrorResponse(
+                    "unauthorized",
+                    "The request carries no API key id or no access token client; send both the x-api-key header and a Cognito access token.")));
+        }
     }
 
     /// <summary>403 listing the position of every trade whose account the client may not write; null when all are its own.</summary>
     private static Answer? ForeignAccounts(IReadOnlyList<Trade> trades, ClientRecord client, RequestState state)
     {
-        List<int>? offending = null;
-        for (var i = 0; i < trades.Count; i++)
-        {
-            if (!client.AccountIds.Contains(trades[i].AccountId))
-            {
-                (offending ??= []).Add(i);
-            }
-        }
-
-        if (offending is null)
+        if (CallerAuthorizer.ForeignAccounts(trades, client) is not { } offending)
         {
             return null;
         }
 
         state.TradeCount = trades.Count;
         state.ErrorCount = offending.Count;
-        return Forbidden(state, "account_not_allowed", "The batch holds trades of accounts this client may not write; nothing was stored.", offending);
+        return Forbidden(state, CallerAuthorizer.AccountNotAllowed, "The batch holds trades of accounts this client may not write; nothing was stored.", offending);
     }
 
     private static Answer Forbidden(RequestState state, string reason, string message, IReadOnlyList<int>? offendingTrades = null, string? outcome = null)
@@ -243,69 +237,23 @@ public sealed class Function
     private async Task<Answer> StoreAsync(IReadOnlyList<Trade> trades, string? idempotencyKey, RequestState state)
     {
         state.TradeCount = trades.Count;
-        using var ndjson = new PooledBuffer(trades.Count * 200);
-        Ndjson.WriteTrades(trades, ndjson);
-        var payloadSha256 = BatchIdentity.Sha256Hex(ndjson.WrittenSpan);
-        // Without a key the payload is the identity: an identical retry lands on the same objects and gets the same
-        // answer, so a batch is stored once however often a client resends it after a lost answer.
-        var batchId = idempotencyKey is null ? BatchIdentity.FromPayload(payloadSha256) : BatchIdentity.FromIdempotencyKey(idempotencyKey);
-        state.BatchId = batchId;
-
-        var partition = BatchIdentity.Partition(trades);
-        var ingestionKey = BatchIdentity.IngestionKey(partition, batchId);
-        var analyticsKey = BatchIdentity.AnalyticsKey(partition, batchId);
-        var aggregates = TradeAggregator.Aggregate(trades);
-        state.SymbolCount = aggregates.Count;
-        using var aggregatesNdjson = new PooledBuffer(aggregates.Count * 400);
-        Ndjson.WriteAggregates(batchId, aggregates, aggregatesNdjson);
-
+        using var batch = new PreparedBatch(trades, idempotencyKey);
+        state.BatchId = batch.BatchId;
+        state.SymbolCount = batch.SymbolCount;
         using var timeout = new CancellationTokenSource(_options.StorageTimeout, _time);
-        var ct = timeout.Token;
-
-        if (idempotencyKey is not null)
+        switch (await _writer.WriteAsync(batch, timeout.Token).ConfigureAwait(false))
         {
-            // The record binds the key to this payload wherever the payload's partition is, so a key reused for another
-            // payload is refused even when that payload would land on other keys.
-            var record = JsonOut.Record(new IdempotencyRecord(batchId, payloadSha256, trades.Count, ingestionKey, analyticsKey));
-            var claimed = await WriteOnceAsync(_options.IngestionBucket, BatchIdentity.IdempotencyRecordKey(batchId), record, JsonContentType, payloadSha256, batchId, checkFirst: true, ct).ConfigureAwait(false);
-            if (claimed == WriteResult.Conflict)
-            {
+            case BatchWriteResult.Conflict:
                 return Conflict(state);
-            }
+            case BatchWriteResult.Replayed:
+                state.Outcome = "replayed";
+                break;
+            default:
+                state.Outcome = "accepted";
+                break;
         }
 
-        // Keyed: HEAD first, so a retry of a stored batch sends no body. Unkeyed: the id is the payload's, so the
-        // conditional PUT alone decides (412 = already stored by an earlier attempt or a concurrent twin).
-        var checkFirst = idempotencyKey is not null;
-        var written = await Task.WhenAll(
-            WriteOnceAsync(_options.IngestionBucket, ingestionKey, ndjson.WrittenMemory, NdjsonContentType, payloadSha256, batchId, checkFirst, ct),
-            WriteOnceAsync(_options.AnalyticsBucket, analyticsKey, aggregatesNdjson.WrittenMemory, NdjsonContentType, payloadSha256, batchId, checkFirst, ct)).ConfigureAwait(false);
-        if (written.Contains(WriteResult.Conflict))
-        {
-            return Conflict(state);
-        }
-
-        // Both PutObject calls (or an earlier attempt's) are confirmed by S3 at this point: only now is the batch accepted.
-        state.Outcome = written.All(w => w == WriteResult.AlreadyPresent) ? "replayed" : "accepted";
-        return Respond(202, JsonOut.Accepted(new AcceptedResponse(batchId, trades.Count, ingestionKey)));
-    }
-
-    private async Task<WriteResult> WriteOnceAsync(string bucket, string key, ReadOnlyMemory<byte> content, string contentType, string payloadSha256, string batchId, bool checkFirst, CancellationToken ct)
-    {
-        if (checkFirst && await _store.HeadAsync(bucket, key, ct).ConfigureAwait(false) is { } existing)
-        {
-            return existing.PayloadSha256 == payloadSha256 ? WriteResult.AlreadyPresent : WriteResult.Conflict;
-        }
-
-        if (await _store.PutIfAbsentAsync(bucket, key, content, contentType, payloadSha256, batchId, ct).ConfigureAwait(false) == PutResult.Created)
-        {
-            return WriteResult.Written;
-        }
-
-        // A concurrent request with the same key won the conditional write: compare with what it stored.
-        var winner = await _store.HeadAsync(bucket, key, ct).ConfigureAwait(false)
-            ?? throw new InvalidOperationException("S3 refused a conditional write because the object exists, yet HeadObject finds none.");
-        return winner.PayloadSha256 == payloadSha256 ? WriteResult.AlreadyPresent : WriteResult.Conflict;
+        return Respond(202, JsonOut.Accepted(new AcceptedResponse(batch.BatchId, trades.Count, batch.IngestionKey)));
     }
 
     /// <summary>
@@ -426,7 +374,7 @@ public sealed class Function
         };
         var error = state.Exception;
         var aws = error as AmazonServiceException;
-        _log.Write(_log.Entry(level, "request completed") with
+        _log.Write(_log.Entry(state.Log, level, "request completed") with
         {
             RequestId = state.RequestId,
             ApiKeyId = state.ApiKeyId,
@@ -456,15 +404,10 @@ public sealed class Function
     /// <summary>Status code and JSON body of the proxy response.</summary>
     private sealed record Answer(int StatusCode, byte[] Body);
 
-    private enum WriteResult
-    {
-        Written,
-        AlreadyPresent,
-        Conflict,
-    }
-
     private sealed class RequestState
     {
+        public required LogScope Log { get; init; }
+
         public string? RequestId { get; set; }
 
         public string? BatchId { get; set; }

@@ -1,5 +1,9 @@
 using System.Buffers;
 using System.Text.Json;
+using TradingPlatform.Functions.DataProcessor.Http;
+using TradingPlatform.Functions.DataProcessor.Logging;
+using TradingPlatform.Functions.DataProcessor.Storage;
+using TradingPlatform.Functions.DataProcessor.Validation;
 
 namespace TradingPlatform.Functions.DataProcessor;
 
@@ -110,6 +114,11 @@ internal static class JsonOut
         w.WriteString("timestamp", e.Timestamp);
         w.WriteString("level", e.Level);
         w.WriteString("message", e.Message);
+        // Always written (null when unknown), so that every line has the keys a trace or request is searched by.
+        w.WriteString("function_request_id", e.Scope.Invocation.AwsRequestId);
+        w.WriteString("function_version", e.Scope.Invocation.FunctionVersion);
+        w.WriteBoolean("cold_start", e.Scope.ColdStart);
+        w.WriteString("xray_trace_id", e.Scope.Invocation.TraceId);
         Optional(w, "requestId", e.RequestId);
         Optional(w, "apiKeyId", e.ApiKeyId);
         Optional(w, "clientId", e.ClientId);

@@ -19,6 +19,13 @@ public static class TradeBatchRules
 
     public const int MaxDecimalPlaces = 8;
 
+    /// <summary>
+    /// quantity and price: the longest number literal read, in characters (sign, digits, point and exponent). Within
+    /// it a value is judged by its exact value, however spelt (1, 1.000, 0.1e1, a 1 and 1500 zeros with e-1500);
+    /// a longer literal is a 400 whatever its value, so that no literal costs more than this to read.
+    /// </summary>
+    public const int MaxNumberLiteralLength = 4096;
+
     /// <summary>executedAt: fractional seconds are kept to 100 ns (.NET's DateTime tick), so at most 7 digits.</summary>
     public const int MaxFractionDigits = 7;
 

@@ -1,4 +1,4 @@
-namespace TradingPlatform.Functions.DataProcessor;
+namespace TradingPlatform.Functions.DataProcessor.Trades;
 
 /// <summary>Aggregates of one (symbol, currency) pair within one batch. Amounts are exact (see <see cref="TradeAggregator"/>).</summary>
 public sealed record SymbolAggregate(

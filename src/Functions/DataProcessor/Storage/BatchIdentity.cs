@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using TradingPlatform.Functions.DataProcessor.Trades;
 
-namespace TradingPlatform.Functions.DataProcessor;
+namespace TradingPlatform.Functions.DataProcessor.Storage;
 
 /// <summary>Batch ids, the partition of a batch and the S3 keys it is written to.</summary>
 public static class BatchIdentity

@@ -1,10 +1,11 @@
-namespace TradingPlatform.Functions.DataProcessor;
+namespace TradingPlatform.Functions.DataProcessor.Logging;
 
 /// <summary>
 /// One structured log line. It has no field for trade content on purpose: ids, accounts, symbols, amounts and the
 /// raw body are never logged, only counts, ids of the request and batch, timings and error types.
+/// <see cref="Scope"/> is required, so no line can leave out the invocation's request id, version, cold start and trace.
 /// </summary>
-internal sealed record LogEntry(string Timestamp, string Level, string Message)
+internal sealed record LogEntry(string Timestamp, string Level, string Message, LogScope Scope)
 {
     public string? RequestId { get; init; }
 
@@ -55,6 +56,6 @@ internal sealed class JsonLog(TextWriter writer, TimeProvider time)
         }
     }
 
-    public LogEntry Entry(string level, string message) =>
-        new(time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), level, message);
+    public LogEntry Entry(LogScope scope, string level, string message) =>
+        new(time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture), level, message, scope);
 }

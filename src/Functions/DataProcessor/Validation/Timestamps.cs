@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace TradingPlatform.Functions.DataProcessor;
+namespace TradingPlatform.Functions.DataProcessor.Validation;
 
 internal enum TimestampParse
 {

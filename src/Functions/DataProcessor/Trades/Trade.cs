@@ -1,4 +1,4 @@
-namespace TradingPlatform.Functions.DataProcessor;
+namespace TradingPlatform.Functions.DataProcessor.Trades;
 
 public enum TradeSide
 {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace TradingPlatform.Functions.DataProcessor;
+namespace TradingPlatform.Functions.DataProcessor.Trades;
 
 /// <summary>
 /// An exact amount with 8 decimal places, stored as a count of 10^-8 units in an <see cref="Int128"/>. Aggregates

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace TradingPlatform.Functions.DataProcessor;
+namespace TradingPlatform.Functions.DataProcessor.Validation;
 
 /// <summary>
 /// Active ISO 4217 alphabetic codes (list one: currencies and funds), snapshot of 2025.

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 
-namespace TradingPlatform.Functions.DataProcessor;
+namespace TradingPlatform.Functions.DataProcessor.Authorization;
 
 /// <summary>What the registry says about an API key id.</summary>
 internal enum RegistryStatus

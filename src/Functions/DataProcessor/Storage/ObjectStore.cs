@@ -2,7 +2,7 @@ using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
 
-namespace TradingPlatform.Functions.DataProcessor;
+namespace TradingPlatform.Functions.DataProcessor.Storage;
 
 /// <summary>What is stored at a key: the payload hash recorded when it was written (null if the object has none).</summary>
 internal sealed record StoredObject(string? PayloadSha256);

@@ -1,4 +1,6 @@
-namespace TradingPlatform.Functions.DataProcessor;
+using TradingPlatform.Functions.DataProcessor.Validation;
+
+namespace TradingPlatform.Functions.DataProcessor.Http;
 
 /// <summary>202 body.</summary>
 public sealed record AcceptedResponse(string BatchId, int Accepted, string ObjectKey);
@@ -20,9 +22,6 @@ public sealed record ValidationFailedResponse(
     int ErrorCount,
     bool Truncated,
     IReadOnlyList<FieldError> Errors);
-
-/// <summary>One problem in the request: <see cref="Index"/> is the position in "trades" (null for the envelope).</summary>
-public sealed record FieldError(int? Index, string Field, string Message);
 
 /// <summary>
 /// 403 body: <see cref="Reason"/> is unknown_api_key, revoked_api_key, client_mismatch or account_not_allowed;

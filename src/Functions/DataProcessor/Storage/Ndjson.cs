@@ -1,7 +1,9 @@
-using System.Buffers;
 using System.Buffers.Text;
+using System.Buffers;
+using TradingPlatform.Functions.DataProcessor.Trades;
+using TradingPlatform.Functions.DataProcessor.Validation;
 
-namespace TradingPlatform.Functions.DataProcessor;
+namespace TradingPlatform.Functions.DataProcessor.Storage;
 
 /// <summary>
 /// Writes the stored documents. Output is canonical (fixed property order, normalised numbers and timestamps, '\n'
