@@ -43,13 +43,18 @@ show() {
 # 1. One MSBuild run builds the app, the function and both test projects, the function's publish beside it.
 if ! step build bash scripts/build-app.sh --all; then show build; exit 1; fi
 
-# 2. Side by side (two lanes, as many as this machine kind has cores):
-#  - the CDK template tests need the environments: the synth cache makes those missing (every variant the tests read, test/TradingPlatform.Tests/SynthVariants.json; one app process per core), then
-#    the template tests and the rollout check's tests (which read dev's assembly) run;
-#  - meanwhile the function's tests (unit, property, integration against moto and dynalite) and the compliance
-#    gates' own tests (fixture assemblies) and the documentation's links (scripts/doc-links).
+# 2. The environments the CDK tests read (every variant in test/TradingPlatform.Tests/SynthVariants.json), from the
+#    synth cache. On a miss it runs one app process per core, so nothing else runs beside it: the function's tests
+#    next to it would only slow the synthesis the longest lane waits for.
+synthesized=0
+step synth-cache node scripts/synth-cache.mjs --variants-file test/TradingPlatform.Tests/SynthVariants.json && synthesized=1
+
+# 3. Side by side (two lanes, as many as this machine kind has cores):
+#  - the CDK template tests and the rollout check's tests (which read dev's assembly);
+#  - the function's tests (unit, property, integration against moto and dynalite), then the compliance gates' own
+#    tests (fixture assemblies) and the documentation's links (scripts/doc-links).
 (
-  step synth-cache node scripts/synth-cache.mjs --variants-file test/TradingPlatform.Tests/SynthVariants.json || exit 0
+  [ "$synthesized" = 1 ] || exit 0
   dev=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop()).dev)' "$logs/synth-cache.log")
   step rollout-check-tests env TRADINGPLATFORM_DEV_ASSEMBLY="$dev" node --test scripts/rollout-check/test/ &
   step template-tests dotnet test test/TradingPlatform.Tests --no-build --nologo &
