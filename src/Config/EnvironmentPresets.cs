@@ -46,52 +46,36 @@ public static class EnvironmentPresets
     /// </summary>
     public const int DefaultStagingRetentionDays = 30;
 
+    /// <summary>
+    /// The preset of an environment. Staging is written out in full: it rehearses prod. Prod is staging with what
+    /// production needs more of; dev and the ephemeral pr-N environments are staging made cheap and disposable.
+    /// Each difference between kinds is one line below.
+    /// </summary>
     public static EnvironmentSettings For(string suffix, string account, string region)
     {
         var kind = KindOf(suffix);
+        var staging = Staging(suffix, kind, account, region);
         return kind switch
         {
-            EnvironmentKind.Prod => new EnvironmentSettings
+            EnvironmentKind.Staging => staging,
+            EnvironmentKind.Prod => staging with
             {
-                Suffix = suffix, Kind = kind, Account = account, Region = region,
-                NatGateways = 3,
                 AuroraMinCapacity = 2, AuroraMaxCapacity = 16, AuroraReaders = 2,
-                DeletionProtection = true,
-                StatefulRemovalPolicy = RemovalPolicy.RETAIN,
                 TerminationProtection = true,
                 // PCI-DSS 10.7: keep audit trail history for at least one year.
                 LogRetention = RetentionDays.ONE_YEAR,
                 WafRequestsPerFiveMinutesPerIp = 10_000,
                 FunctionReservedConcurrency = 100,
-                CreateConfigRecorder = true,
                 Alarms = ProductionAlarms,
                 RecordsRetention = RecordsRetention.OfYears(RecordsLockMode.Compliance, DefaultProdRetentionYears),
             },
-            EnvironmentKind.Staging => new EnvironmentSettings
+            _ => staging with
             {
-                Suffix = suffix, Kind = kind, Account = account, Region = region,
-                NatGateways = 3,
-                AuroraMinCapacity = 0.5, AuroraMaxCapacity = 4, AuroraReaders = 1,
-                DeletionProtection = true,
-                StatefulRemovalPolicy = RemovalPolicy.RETAIN,
-                TerminationProtection = false,
-                LogRetention = RetentionDays.THREE_MONTHS,
-                WafRequestsPerFiveMinutesPerIp = 5_000,
-                FunctionReservedConcurrency = 25,
-                CreateConfigRecorder = true,
-                // Staging rehearses prod, alarms included, with a little more tolerance for load tests.
-                Alarms = ProductionAlarms with { Api5xxPercent = 2, ApiP99LatencyMs = 3_000, WafBlockedRequests = 500 },
-                RecordsRetention = RecordsRetention.OfDays(RecordsLockMode.Governance, DefaultStagingRetentionDays),
-            },
-            _ => new EnvironmentSettings
-            {
-                Suffix = suffix, Kind = kind, Account = account, Region = region,
                 NatGateways = 1,
                 // The seed's range: 0.5-2 ACU.
-                AuroraMinCapacity = 0.5, AuroraMaxCapacity = 2, AuroraReaders = 1,
+                AuroraMaxCapacity = 2,
                 DeletionProtection = false,
                 StatefulRemovalPolicy = RemovalPolicy.DESTROY,
-                TerminationProtection = false,
                 LogRetention = RetentionDays.ONE_MONTH,
                 WafRequestsPerFiveMinutesPerIp = 2_000,
                 FunctionReservedConcurrency = 10,
@@ -108,4 +92,21 @@ public static class EnvironmentPresets
             },
         };
     }
+
+    private static EnvironmentSettings Staging(string suffix, EnvironmentKind kind, string account, string region) => new()
+    {
+        Suffix = suffix, Kind = kind, Account = account, Region = region,
+        NatGateways = 3,
+        AuroraMinCapacity = 0.5, AuroraMaxCapacity = 4, AuroraReaders = 1,
+        DeletionProtection = true,
+        StatefulRemovalPolicy = RemovalPolicy.RETAIN,
+        TerminationProtection = false,
+        LogRetention = RetentionDays.THREE_MONTHS,
+        WafRequestsPerFiveMinutesPerIp = 5_000,
+        FunctionReservedConcurrency = 25,
+        CreateConfigRecorder = true,
+        // Staging rehearses prod, alarms included, with a little more tolerance for load tests.
+        Alarms = ProductionAlarms with { Api5xxPercent = 2, ApiP99LatencyMs = 3_000, WafBlockedRequests = 500 },
+        RecordsRetention = RecordsRetention.OfDays(RecordsLockMode.Governance, DefaultStagingRetentionDays),
+    };
 }
