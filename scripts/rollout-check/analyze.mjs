@@ -112,7 +112,7 @@ function resourceFinding(stack, logicalId, change) {
         kind: impact === ResourceImpact.WILL_REPLACE ? 'replaced' : 'may-replace',
         blocking: stateful,
         causes: replacementCauses(change),
-        details: replacePolicyNote(change.oldValue),
+        details: [...predatingLockNote(change), ...replacePolicyNote(change.oldValue)],
       };
     case ResourceImpact.WILL_DESTROY:
       return { ...base, kind: 'destroyed', blocking: stateful, details: deletePolicyNote(change.oldValue) };
@@ -136,6 +136,17 @@ function replacementCauses(change) {
   return Object.entries(change.propertyUpdates)
     .filter(([, d]) => REPLACING.has(d.changeImpact))
     .map(([name, d]) => (d.changeImpact === ResourceImpact.MAY_REPLACE ? `${name} (may)` : name));
+}
+
+// A locked bucket names itself in its metadata (src/Constructs/Data/DataBuckets.cs). A bucket that existed before the app
+// set Object Lock at creation is replaced when the top-level ObjectLockEnabled appears: say which context value keeps it.
+function predatingLockNote(change) {
+  const locked = change.newValue?.Metadata?.['tradingplatform:lockedBucket'];
+  const added = change.propertyUpdates?.ObjectLockEnabled && change.oldValue?.Properties?.ObjectLockEnabled === undefined;
+  if (!locked?.name || !locked?.environment || !added) return [];
+  return [`this bucket predates Object Lock at creation: keep it in place by listing it in the context value bucketsPredatingObjectLock, ` +
+    `in cdk.json "bucketsPredatingObjectLock": {"${locked.environment}": ["${locked.name}"]} (or -c bucketsPredatingObjectLock=${locked.environment}:${locked.name}); ` +
+    'see docs/deploying.md, "Object Lock: created locked, or predating"'];
 }
 
 // On replacement CloudFormation applies UpdateReplacePolicy to the old resource, not DeletionPolicy.

@@ -37,11 +37,13 @@ public static partial class ConfigurationLoader
     public const string AlertEmailsKey = "alertEmails";
     public const string TradingClientsKey = "tradingClients";
     public const string RecordsRetentionYearsKey = "recordsRetentionYears";
+    public const string BucketsPredatingObjectLockKey = "bucketsPredatingObjectLock";
 
     public static readonly IReadOnlyList<string> KnownKeys =
     [
         EnvironmentSuffixKey, AccountKey, RegionKey, CreateConfigRecorderKey,
         NatGatewaysKey, AuroraMinCapacityKey, AuroraMaxCapacityKey, AlertEmailsKey, TradingClientsKey, RecordsRetentionYearsKey,
+        BucketsPredatingObjectLockKey,
     ];
 
     /// <summary>SNS accepts any number of subscriptions; more than this is a mailing list's job, not ours.</summary>
@@ -154,6 +156,7 @@ public static partial class ConfigurationLoader
         settings = settings with { AlertEmails = ParseAlertEmails(context, problems) };
         settings = settings with { TradingClients = ParseTradingClients(context, problems) };
         settings = ApplyRecordsRetention(context, settings, problems);
+        settings = settings with { BucketsPredatingObjectLock = ParseBucketsPredatingObjectLock(context, settings, problems) };
 
         settings = settings with
         {
@@ -349,6 +352,93 @@ public static partial class ConfigurationLoader
     /// A JSON array (cdk.json) whose items are a client name or {"name": "desk-a", "rateLimit": 500, "burstLimit": 1000},
     /// or one comma-separated string of names (-c tradingClients=desk-a,desk-b).
     /// </summary>
+    /// <summary>
+    /// Which environments' locked buckets predate Object Lock at creation. One value serves every environment (cdk.json):
+    /// a JSON object {"&lt;suffix&gt;": ["&lt;locked bucket&gt;", ...]}, or for -c the string "suffix:bucket[,suffix:bucket...]".
+    /// Every entry is checked, not only this environment's: a typo for another environment would otherwise surface
+    /// only when that one deploys, as the replacement of its bucket.
+    /// </summary>
+    private static IReadOnlyList<string> ParseBucketsPredatingObjectLock(
+        IReadOnlyDictionary<string, JsonElement> context, EnvironmentSettings settings, List<string> problems)
+    {
+        const string Shape = "a JSON object {\"<environmentSuffix>\": [\"<bucket>\", ...]} or a string \"<environmentSuffix>:<bucket>[,...]\"";
+        if (!context.TryGetValue(BucketsPredatingObjectLockKey, out var value))
+        {
+            return [];
+        }
+
+        var entries = new List<(string Suffix, string Bucket)>();
+        if (value.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var environment in value.EnumerateObject())
+            {
+                if (environment.Value.ValueKind != JsonValueKind.Array
+                    || environment.Value.EnumerateArray().Any(b => b.ValueKind != JsonValueKind.String))
+                {
+                    problems.Add($"{BucketsPredatingObjectLockKey}.{environment.Name} must be a JSON array of bucket names, got {Describe(environment.Value)}");
+                    continue;
+                }
+
+                entries.AddRange(environment.Value.EnumerateArray().Select(b => (environment.Name, b.GetString()!)));
+            }
+        }
+        else if (value.ValueKind == JsonValueKind.String)
+        {
+            foreach (var item in value.GetString()!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                var parts = item.Split(':', StringSplitOptions.TrimEntries);
+                if (parts.Length != 2)
+                {
+                    problems.Add($"{BucketsPredatingObjectLockKey} item '{item}' is invalid: expected <environmentSuffix>:<bucket>, e.g. prod:{LockedBuckets.Archival}");
+                    continue;
+                }
+
+                entries.Add((parts[0], parts[1]));
+            }
+        }
+        else
+        {
+            problems.Add($"{BucketsPredatingObjectLockKey} must be {Shape}, got {Describe(value)}");
+            return [];
+        }
+
+        foreach (var suffix in entries.Select(e => e.Suffix).Distinct())
+        {
+            if (!SuffixPattern().IsMatch(suffix))
+            {
+                problems.Add($"{BucketsPredatingObjectLockKey} names environment '{suffix}', which is not a valid {EnvironmentSuffixKey}");
+            }
+            else if (EnvironmentPresets.KindOf(suffix).IsDisposable())
+            {
+                problems.Add(
+                    $"{BucketsPredatingObjectLockKey} names environment '{suffix}', a dev-like environment: its buckets are " +
+                    "never locked, so none can predate Object Lock (only staging and prod lock records)");
+            }
+        }
+
+        foreach (var (suffix, bucket) in entries.Where(e => !LockedBuckets.Names.Contains(e.Bucket)))
+        {
+            problems.Add(
+                $"{BucketsPredatingObjectLockKey} names bucket '{bucket}' for '{suffix}': the locked buckets are " +
+                string.Join(", ", LockedBuckets.Names));
+        }
+
+        foreach (var duplicate in entries.GroupBy(e => e).Where(g => g.Count() > 1))
+        {
+            problems.Add($"{BucketsPredatingObjectLockKey} lists '{duplicate.Key.Bucket}' for '{duplicate.Key.Suffix}' {duplicate.Count()} times");
+        }
+
+        var mine = entries.Where(e => e.Suffix == settings.Suffix).Select(e => e.Bucket).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (mine.Count > 0 && settings.RecordsRetention is null)
+        {
+            problems.Add(
+                $"{BucketsPredatingObjectLockKey} lists {string.Join(", ", mine)} for '{settings.Suffix}', which locks no records " +
+                "(no records retention): remove the entry");
+        }
+
+        return mine;
+    }
+
     private static IReadOnlyList<TradingClient> ParseTradingClients(IReadOnlyDictionary<string, JsonElement> context, List<string> problems)
     {
         if (!context.TryGetValue(TradingClientsKey, out var value))

@@ -90,6 +90,17 @@ public sealed record EnvironmentSettings
     /// </summary>
     public required RecordsRetention? RecordsRetention { get; init; }
 
+    /// <summary>
+    /// Locked buckets (<see cref="LockedBuckets"/>) of this environment that were created before Object Lock was set at
+    /// creation: they keep Object Lock through the nested ObjectLockConfiguration only, since adding the top-level
+    /// ObjectLockEnabled to an existing bucket makes CloudFormation replace it. Every other locked bucket is created
+    /// with both, the documented way. Default: none (a new environment).
+    /// </summary>
+    public IReadOnlyList<string> BucketsPredatingObjectLock { get; init; } = [];
+
+    /// <summary>Whether the named locked bucket takes the nested-only form (see <see cref="BucketsPredatingObjectLock"/>).</summary>
+    public bool PredatesObjectLock(string lockedBucket) => BucketsPredatingObjectLock.Contains(lockedBucket);
+
     /// <summary>Stateful resources are destroyed with their stack, so buckets must be emptied first.</summary>
     public bool DestroysDataOnDelete => StatefulRemovalPolicy == RemovalPolicy.DESTROY;
 

@@ -88,6 +88,8 @@ public static class SecureDefaults
             EnforceSSL = true,
             MinimumTLSVersion = 1.2,
             Versioned = true,
+            // Unset (not false) when not locked: the other buckets' templates stay as they were.
+            ObjectLockEnabled = options.ObjectLockEnabled ? true : null,
             ServerAccessLogsBucket = accessLogs,
             ServerAccessLogsPrefix = $"{id}/",
             LifecycleRules = rules.ToArray(),
@@ -116,6 +118,12 @@ public static class SecureDefaults
         /// gate checks that it really replicates.
         /// </summary>
         public bool ReplicationSource { get; init; }
+
+        /// <summary>
+        /// Object Lock set at creation: the top-level ObjectLockEnabled, which S3 and CloudFormation document for a new
+        /// bucket. Only for a bucket that does not exist yet: on an existing one it makes CloudFormation replace it.
+        /// </summary>
+        public bool ObjectLockEnabled { get; init; }
 
         /// <summary>When noncurrent versions are deleted; a locked bucket must not try before the lock ends.</summary>
         public int NoncurrentVersionExpirationDays { get; init; } = DefaultNoncurrentVersionExpirationDays;

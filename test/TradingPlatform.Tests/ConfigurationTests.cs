@@ -276,6 +276,70 @@ public sealed class ConfigurationTests
     {
         ErrorFor(("records-retention-years", "7")).ShouldContain("did you mean 'recordsRetentionYears'?");
     }
+
+    // ---- bucketsPredatingObjectLock: which locked buckets exist from before Object Lock was set at creation ----------
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("pr-7")]
+    [InlineData("staging")]
+    [InlineData("prod")]
+    public void Without_the_key_every_locked_bucket_is_created_locked(string suffix)
+    {
+        // A brand-new environment must create its buckets the documented way; only configuration says otherwise.
+        Load(("environmentSuffix", suffix)).BucketsPredatingObjectLock.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void The_json_form_keyed_by_environment_applies_to_the_environment_synthesized()
+    {
+        // cdk.json's form: one value for every environment.
+        var context = new Dictionary<string, System.Text.Json.JsonElement>
+        {
+            ["environmentSuffix"] = System.Text.Json.JsonSerializer.SerializeToElement("prod"),
+            ["bucketsPredatingObjectLock"] = System.Text.Json.JsonDocument.Parse("""{"staging": ["archival"], "prod": ["archival"]}""").RootElement,
+        };
+        ConfigurationLoader.Load(context).BucketsPredatingObjectLock.ShouldBe([LockedBuckets.Archival]);
+        context["environmentSuffix"] = System.Text.Json.JsonSerializer.SerializeToElement("pr-3");
+        ConfigurationLoader.Load(context).BucketsPredatingObjectLock.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void The_string_form_takes_environment_colon_bucket_pairs()
+    {
+        Load(("environmentSuffix", "staging"), ("bucketsPredatingObjectLock", "prod:archival, staging:archival"))
+            .BucketsPredatingObjectLock.ShouldBe([LockedBuckets.Archival]);
+        Load(("environmentSuffix", "staging"), ("bucketsPredatingObjectLock", "prod:archival")).BucketsPredatingObjectLock.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("prod:archive", "bucketsPredatingObjectLock names bucket 'archive' for 'prod': the locked buckets are archival")]
+    [InlineData("staging:ingestion", "bucketsPredatingObjectLock names bucket 'ingestion' for 'staging': the locked buckets are archival")]
+    [InlineData("dev:archival", "bucketsPredatingObjectLock names environment 'dev', a dev-like environment: its buckets are never locked")]
+    [InlineData("pr-4:archival", "bucketsPredatingObjectLock names environment 'pr-4', a dev-like environment")]
+    [InlineData("Prod:archival", "bucketsPredatingObjectLock names environment 'Prod', which is not a valid environmentSuffix")]
+    [InlineData("prod", "bucketsPredatingObjectLock item 'prod' is invalid: expected <environmentSuffix>:<bucket>, e.g. prod:archival")]
+    [InlineData("prod:archival,prod:archival", "bucketsPredatingObjectLock lists 'archival' for 'prod' 2 times")]
+    public void A_wrong_or_unknown_name_is_a_configuration_error_for_any_environment(string value, string expected)
+    {
+        // Checked whichever environment is synthesized: a typo for prod must not wait for prod's deploy to replace its bucket.
+        ErrorFor(("environmentSuffix", "staging"), ("bucketsPredatingObjectLock", value)).ShouldContain(expected);
+    }
+
+    [Fact]
+    public void A_json_value_of_the_wrong_shape_says_which_shapes_are_allowed()
+    {
+        var context = new Dictionary<string, System.Text.Json.JsonElement>
+        {
+            ["environmentSuffix"] = System.Text.Json.JsonSerializer.SerializeToElement("prod"),
+            ["bucketsPredatingObjectLock"] = System.Text.Json.JsonDocument.Parse("""["archival"]""").RootElement,
+        };
+        Should.Throw<ConfigurationException>(() => ConfigurationLoader.Load(context)).Message
+            .ShouldContain("bucketsPredatingObjectLock must be a JSON object {\"<environmentSuffix>\": [\"<bucket>\", ...]} or a string");
+        context["bucketsPredatingObjectLock"] = System.Text.Json.JsonDocument.Parse("""{"prod": "archival"}""").RootElement;
+        Should.Throw<ConfigurationException>(() => ConfigurationLoader.Load(context)).Message
+            .ShouldContain("bucketsPredatingObjectLock.prod must be a JSON array of bucket names");
+    }
 }
 
 /// <summary>tradingClients: who gets an app client and an API key. A bad entry must stop synth, naming it and the rule.</summary>

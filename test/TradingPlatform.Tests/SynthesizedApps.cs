@@ -134,8 +134,25 @@ public sealed class SynthesizedApps
 
     private SynthesizedEnvironment Variant(string name) => environments.GetOrAdd(name, _ => new Lazy<SynthesizedEnvironment>(() =>
         new SynthesizedEnvironment(
-            ConfigurationLoader.Load(Variants[name].ToDictionary(kv => kv.Key, kv => kv.Value)),
+            ConfigurationLoader.Load(ContextOf(name)),
             directories.Value[name]))).Value;
+
+    /// <summary>
+    /// The context the app got for a variant, as the CLI composes it: cdk.json's context (e.g. which buckets predate
+    /// Object Lock at creation), the variant's keys over it. The settings the tests read must be the app's.
+    /// </summary>
+    public static Dictionary<string, JsonElement> ContextOf(string variant)
+    {
+        using var cdkJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(SynthCache.RepositoryRoot(), "cdk.json")));
+        var context = cdkJson.RootElement.GetProperty("context").EnumerateObject()
+            .ToDictionary(p => p.Name, p => p.Value.Clone());
+        foreach (var (key, value) in Variants[variant])
+        {
+            context[key] = value;
+        }
+
+        return context;
+    }
 
     /// <summary>
     /// An app built from settings the loader would never produce (a damaged preset), synthesized in this process: how

@@ -39,6 +39,14 @@ test('a stateful resource replaced is blocking, with its cause and replace polic
   assert.match(r.out, new RegExp(`FAIL: 1 blocking finding.*\\n.*--allow ${DATA}/TradingDatabase138FA84A`));
 });
 
+test('a locked bucket that predates Object Lock at creation, about to be replaced, names the context value that keeps it', () => {
+  // The app sets the top-level ObjectLockEnabled on new buckets only; on an existing one CloudFormation replaces it.
+  const r = runCase('object-lock-predating');
+  assert.equal(r.code, 1, r.out);
+  assert.match(lineOf(r.out, 'REPLACED', 'ArchivalBucketA1B2C3D4') ?? r.out, /\(caused by: ObjectLockEnabled\)\s+-> BLOCKING/);
+  assert.match(r.out, /keep it in place by listing it in the context value bucketsPredatingObjectLock, in cdk\.json "bucketsPredatingObjectLock": \{"test": \["archival"\]\} \(or -c bucketsPredatingObjectLock=test:archival\)/);
+});
+
 test('a stateful resource destroyed is blocking', () => {
   const r = runCase('stateful-destruction');
   assert.equal(r.code, 1, r.out);

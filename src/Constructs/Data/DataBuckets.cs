@@ -48,12 +48,15 @@ public sealed class DataBuckets : PlatformComponent
                 NoncurrentVersionExpirationDays = Math.Max(
                     SecureDefaults.DataBucketOptions.DefaultNoncurrentVersionExpirationDays,
                     settings.RecordsRetention?.UpperBoundDays ?? 0),
+                // A new locked bucket is created locked, the documented way; one that predates that keeps the nested
+                // form only (see LockRecords).
+                ObjectLockEnabled = settings.RecordsRetention is not null && !settings.PredatesObjectLock(LockedBuckets.Archival),
             },
             SecureDefaults.TransitionAfter90Days("ToDeepArchive", StorageClass.DEEP_ARCHIVE));
 
         if (settings.RecordsRetention is { } retention)
         {
-            LockRecords(retention);
+            LockRecords(settings, retention);
         }
 
         // Replicated in every kind, dev-like included: dev and pr-N rehearse the same rule, role and KMS permissions
@@ -83,16 +86,25 @@ public sealed class DataBuckets : PlatformComponent
     }
 
     /// <summary>
-    /// Object Lock through ObjectLockConfiguration only. CloudFormation replaces a bucket whose top-level
-    /// ObjectLockEnabled changes (and the L2's ObjectLockEnabled/ObjectLockDefaultRetention props set exactly that),
-    /// which would lose the archival bucket, its name and the ArchivalBucket-&lt;env&gt; export other teams import.
-    /// ObjectLockConfiguration (with its own ObjectLockEnabled = "Enabled") updates in place: S3 has allowed enabling
-    /// Object Lock on an existing versioned bucket since November 2023 (PutObjectLockConfiguration).
-    /// Once enabled, Object Lock can never be disabled on the bucket, nor versioning suspended.
+    /// The default retention, in ObjectLockConfiguration (with its own ObjectLockEnabled = "Enabled"), on both paths:
+    /// - created locked (the default): the bucket also has the top-level ObjectLockEnabled (DataBucketOptions), as S3 and
+    ///   CloudFormation document for a new bucket; the nested form alone has been reported to leave a new bucket in
+    ///   CREATE_IN_PROGRESS until "Internal Error" (aws-cloudformation/cloudformation-coverage-roadmap#626);
+    /// - predating (the environment lists the bucket in bucketsPredatingObjectLock): the nested form only, which updates
+    ///   an existing versioned bucket in place (S3 allows enabling Object Lock on one since November 2023), whereas
+    ///   adding the top-level flag would replace it (roadmap#1929): a new, empty bucket under a new name, and the
+    ///   ArchivalBucket-&lt;env&gt; export other teams import would change.
+    /// The bucket's metadata names it (tradingplatform:lockedBucket), so that the rollout check can say which context
+    /// value keeps an existing bucket in place. Once enabled, Object Lock can never be disabled, nor versioning suspended.
     /// </summary>
-    private void LockRecords(RecordsRetention retention)
+    private void LockRecords(EnvironmentSettings settings, RecordsRetention retention)
     {
         var archival = (CfnBucket)Archival.Node.DefaultChild!;
+        archival.AddMetadata("tradingplatform:lockedBucket", new Dictionary<string, object>
+        {
+            ["name"] = LockedBuckets.Archival,
+            ["environment"] = settings.Suffix,
+        });
         archival.ObjectLockConfiguration = new CfnBucket.ObjectLockConfigurationProperty
         {
             ObjectLockEnabled = "Enabled",
@@ -236,11 +248,18 @@ public sealed class DataBuckets : PlatformComponent
             "Derived aggregates recomputed from the ingested trades on every run; versioning keeps prior results for a year, WORM would pin data meant to expire."));
         // The archival bucket holds the records: locked in staging and prod. A disposable environment has no lock,
         // because a locked record could never be deleted, nor its bucket, nor its stack. By kind, not by the setting
-        // it excuses: a staging or prod that lost its lock fails the gate.
-        // In staging and prod the lock is on, but through ObjectLockConfiguration: the top-level ObjectLockEnabled
-        // the rule reads would make CloudFormation replace this existing bucket (see LockRecords).
-        GuardSuppressions.Add(Archival, new GuardSuppression(ControlTowerRules.S3ObjectLock, settings.Kind.IsDisposable()
-            ? "Disposable dev-like environment: a locked record could never be deleted, nor its bucket or stack; staging and prod lock the records (WORM)."
-            : "Object Lock is on through ObjectLockConfiguration (Enabled, with a default retention); the top-level ObjectLockEnabled this rule reads would make CloudFormation replace the existing archival bucket and its exported name."));
+        // it excuses: a staging or prod that lost its lock fails the gate. A bucket created locked passes the rule
+        // (it has the top-level ObjectLockEnabled); one that predates that has the lock through
+        // ObjectLockConfiguration only (see LockRecords).
+        if (settings.Kind.IsDisposable())
+        {
+            GuardSuppressions.Add(Archival, new GuardSuppression(ControlTowerRules.S3ObjectLock,
+                "Disposable dev-like environment: a locked record could never be deleted, nor its bucket or stack; staging and prod lock the records (WORM)."));
+        }
+        else if (settings.PredatesObjectLock(LockedBuckets.Archival))
+        {
+            GuardSuppressions.Add(Archival, new GuardSuppression(ControlTowerRules.S3ObjectLock,
+                "Object Lock is on through ObjectLockConfiguration (Enabled, with a default retention); this bucket predates Object Lock at creation and the top-level ObjectLockEnabled this rule reads would make CloudFormation replace it and its exported name."));
+        }
     }
 }

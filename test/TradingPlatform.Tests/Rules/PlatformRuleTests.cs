@@ -12,10 +12,11 @@ namespace TradingPlatform.Tests.Rules;
 public sealed class PlatformRuleTests(SynthesizedApps apps)
 {
     /// <summary>
-    /// The presets, staging with every optional context key (trading clients, no recorder of its own), and the longest
-    /// valid suffix with the longest client name (an ephemeral environment).
+    /// The presets (staging and prod as cdk.json configures them: their archival buckets predate Object Lock at creation),
+    /// a brand-new prod (nothing predates), staging with every optional context key (trading clients, no recorder of its
+    /// own, a new archival bucket), and the longest valid suffix with the longest client name (an ephemeral environment).
     /// </summary>
-    public static readonly string[] Presets = ["dev", "pr-7", "staging", "prod", "staging-with-overrides", SynthesizedApps.LongestNames];
+    public static readonly string[] Presets = ["dev", "pr-7", "staging", "prod", "prod-new", "staging-with-overrides", SynthesizedApps.LongestNames];
 
     public static TheoryData<string, string> EveryRuleOnEveryPreset()
     {

@@ -96,6 +96,13 @@ public static class PlatformRules
             "with S3 Object Lock and a default retention, in COMPLIANCE mode in prod (GOVERNANCE can be bypassed)",
             v => v.Kind.IsDisposable() ? [] : UnlockedRecords(v)),
 
+        new("a locked bucket is created locked, unless the configuration says it predates that",
+            "a new bucket given Object Lock only through ObjectLockConfiguration has been reported to hang in CREATE_IN_PROGRESS " +
+            "and fail (cloudformation-coverage-roadmap#626), so a new one needs the top-level ObjectLockEnabled as well; an " +
+            "existing bucket that gets the top-level flag is replaced (roadmap#1929): a new, empty bucket under a new name. " +
+            "Each lock must name its bucket (tradingplatform:lockedBucket) so that the rollout check can say how to keep it",
+            v => ObjectLockShapes(v)),
+
         // ---- Limits that span services ----------------------------------------------------------------------
         new("every function behind API Gateway times out before the integration does",
             "API Gateway gives up after 29 s (or the integration's timeout): a longer function keeps writing after the " +
@@ -318,6 +325,51 @@ public static class PlatformRules
     public static bool HasObjectLock(JsonObject bucket) =>
         IsTrue(bucket.Properties()["ObjectLockEnabled"])
         || (string?)bucket.Properties()["ObjectLockConfiguration"]?["ObjectLockEnabled"] == "Enabled";
+
+    private static IEnumerable<string> ObjectLockShapes(PlatformView v)
+    {
+        var named = new HashSet<string>();
+        foreach (var (layer, logicalId, bucket) in v.Resources("AWS::S3::Bucket"))
+        {
+            var properties = bucket.Properties();
+            var top = properties["ObjectLockEnabled"];
+            var configured = (string?)properties["ObjectLockConfiguration"]?["ObjectLockEnabled"] == "Enabled"
+                && properties["ObjectLockConfiguration"]?["Rule"]?["DefaultRetention"] is not null;
+            if (top is null && properties["ObjectLockConfiguration"] is null)
+            {
+                continue;
+            }
+
+            var where = $"{v.StackName(layer)}/{logicalId}";
+            var name = (string?)bucket["Metadata"]?["tradingplatform:lockedBucket"]?["name"];
+            if (name is null)
+            {
+                yield return $"{where}: has an Object Lock setting but no tradingplatform:lockedBucket metadata naming it";
+                continue;
+            }
+
+            named.Add(name);
+            if (v.BucketsPredatingObjectLock.Contains(name))
+            {
+                if (top is not null || !configured)
+                {
+                    yield return $"{where} ('{name}', listed as predating Object Lock at creation): expected ObjectLockConfiguration " +
+                        $"(Enabled, with a default retention) and no top-level ObjectLockEnabled, found ObjectLockEnabled={top?.ToJsonString() ?? "absent"}";
+                }
+            }
+            else if (!IsTrue(top) || !configured)
+            {
+                yield return $"{where} ('{name}', created locked): expected the top-level ObjectLockEnabled true and ObjectLockConfiguration " +
+                    $"(Enabled, with a default retention), found ObjectLockEnabled={top?.ToJsonString() ?? "absent"}, configuration " +
+                    (configured ? "complete" : "missing or without a default retention");
+            }
+        }
+
+        foreach (var missing in v.BucketsPredatingObjectLock.Where(b => !named.Contains(b)))
+        {
+            yield return $"the configuration lists '{missing}' as predating Object Lock at creation, but no locked bucket is named so";
+        }
+    }
 
     private static IEnumerable<string> UnlockedRecords(PlatformView v)
     {

@@ -13,9 +13,11 @@ public enum Layer { Security, Network, Data, Api }
 /// </summary>
 public sealed class PlatformView
 {
-    public PlatformView(string suffix, IReadOnlyDictionary<Layer, JsonObject> templates, IReadOnlyDictionary<Layer, bool> terminationProtection)
+    public PlatformView(string suffix, IReadOnlyDictionary<Layer, JsonObject> templates, IReadOnlyDictionary<Layer, bool> terminationProtection,
+        IReadOnlyList<string>? bucketsPredatingObjectLock = null)
     {
         Suffix = suffix;
+        BucketsPredatingObjectLock = bucketsPredatingObjectLock ?? [];
         Kind = EnvironmentPresets.KindOf(suffix);
         Templates = templates;
         TerminationProtection = terminationProtection;
@@ -24,12 +26,16 @@ public sealed class PlatformView
     public static PlatformView Of(SynthesizedEnvironment env) => new(
         env.Settings.Suffix,
         Enum.GetValues<Layer>().ToDictionary(layer => layer, layer => env.Json[StackName(env.Settings.Suffix, layer)]),
-        Enum.GetValues<Layer>().ToDictionary(layer => layer, layer => env.Stacks.All[(int)layer].TerminationProtection));
+        Enum.GetValues<Layer>().ToDictionary(layer => layer, layer => env.Stacks.All[(int)layer].TerminationProtection),
+        env.Settings.BucketsPredatingObjectLock);
 
     public string Suffix { get; }
     public EnvironmentKind Kind { get; }
     public IReadOnlyDictionary<Layer, JsonObject> Templates { get; }
     public IReadOnlyDictionary<Layer, bool> TerminationProtection { get; }
+
+    /// <summary>The locked buckets this environment's configuration declares as created before Object Lock at creation.</summary>
+    public IReadOnlyList<string> BucketsPredatingObjectLock { get; }
 
     public static string StackName(string suffix, Layer layer) => $"TradingPlatform-{suffix}-{layer}";
 
@@ -39,7 +45,8 @@ public sealed class PlatformView
     public PlatformView Mutable() => new(
         Suffix,
         Templates.ToDictionary(t => t.Key, t => t.Value.DeepClone().AsObject()),
-        TerminationProtection.ToDictionary(t => t.Key, t => t.Value));
+        TerminationProtection.ToDictionary(t => t.Key, t => t.Value),
+        BucketsPredatingObjectLock);
 
     /// <summary>Every resource of a type across the layers.</summary>
     public IEnumerable<(Layer Layer, string LogicalId, JsonObject Resource)> Resources(params string[] types) =>
