@@ -1,6 +1,8 @@
 using Amazon.CDK;
 using TradingPlatform.Config;
 using TradingPlatform.Constructs;
+using TradingPlatform.Constructs.Api;
+using TradingPlatform.Constructs.Core;
 using TradingPlatform.Constructs.Monitoring;
 using TradingPlatform.Stacks;
 
@@ -72,7 +74,7 @@ public static class TradingPlatformApp
             Env = env,
             Settings = settings,
             Description = $"TradingPlatform {settings.Suffix}: VPC, flow logs, gateway endpoints",
-            LogsKey = security.Keys.LogsKey,
+            Keys = security.Keys,
             Alarms = security.Alarms,
         });
 
@@ -82,11 +84,8 @@ public static class TradingPlatformApp
             Settings = settings,
             Description = $"TradingPlatform {settings.Suffix}: Aurora, DynamoDB, S3 (stateful)",
             TerminationProtection = settings.TerminationProtection,
-            Vpc = network.Network.Vpc,
-            DatabaseKey = security.Keys.DatabaseKey,
-            S3Key = security.Keys.S3Key,
-            LogsKey = security.Keys.LogsKey,
-            BackupKey = security.Keys.BackupKey,
+            Network = network.Network,
+            Keys = security.Keys,
             Alarms = security.Alarms,
         });
 
@@ -95,16 +94,14 @@ public static class TradingPlatformApp
             Env = env,
             Settings = settings,
             Description = $"TradingPlatform {settings.Suffix}: data-processing function, REST API, WAF",
-            Vpc = network.Network.Vpc,
-            DatabaseClientSecurityGroup = data.DatabaseClientSecurityGroup,
-            IngestionBucket = data.IngestionBucket,
-            AnalyticsBucket = data.AnalyticsBucket,
-            ApiKeysTable = data.ApiKeysTable,
-            DataProcessorAssetDir = DataProcessorAsset.Directory,
-            LambdaKey = security.Keys.LambdaKey,
-            LogsKey = security.Keys.LogsKey,
-            MachineClientPool = security.Identity.Pool,
+            Keys = security.Keys,
+            Identity = security.Identity,
             Alarms = security.Alarms,
+            Network = network.Network,
+            Database = data.Database,
+            Tables = data.Tables,
+            Buckets = data.Buckets,
+            DataProcessorAssetDir = DataProcessorAsset.Directory,
         });
 
         var stacks = new TradingPlatformStacks(security, network, data, api);

@@ -8,6 +8,31 @@ using TradingPlatform.Config;
 namespace TradingPlatform.Constructs;
 
 /// <summary>
+/// What an environment decides about the data it stores, for the secure defaults' buckets and log groups. The stacks
+/// derive it from their settings; a component that stores data takes it as one property.
+/// </summary>
+public sealed record StoragePolicy
+{
+    /// <summary>
+    /// Required. The environment's kind: exemptions that excuse missing protection (the auto-delete provider, a short
+    /// log retention) follow the kind, never the setting they excuse.
+    /// </summary>
+    public required EnvironmentKind Kind { get; init; }
+
+    /// <summary>
+    /// Required. What happens to buckets and log groups (and other stateful resources of the component) when their
+    /// stack is deleted or they are replaced; with DESTROY, buckets are emptied first.
+    /// </summary>
+    public required RemovalPolicy RemovalPolicy { get; init; }
+
+    /// <summary>How long log groups keep events. Default: one year (PCI-DSS 10.7's audit year).</summary>
+    public RetentionDays LogRetention { get; init; } = RetentionDays.ONE_YEAR;
+
+    /// <summary>Stateful resources are destroyed with their stack, so buckets must be emptied first.</summary>
+    public bool DestroysDataOnDelete => RemovalPolicy == RemovalPolicy.DESTROY;
+}
+
+/// <summary>
 /// The secure defaults every stack starts from, in one place (buckets, log groups), so a hardening fix
 /// lands everywhere at once. Callers state only what differs: the key, the lifecycle, the log target.
 /// </summary>
@@ -17,7 +42,7 @@ public static class SecureDefaults
     /// A bucket that receives S3 server access logs. S3 log delivery supports only SSE-S3 on the target
     /// bucket, hence no KMS key here; it is private, TLS-only and versioned like the rest.
     /// </summary>
-    public static Bucket AccessLogsBucket(Construct scope, string id, EnvironmentSettings settings)
+    public static Bucket AccessLogsBucket(Construct scope, string id, StoragePolicy storage)
     {
         var bucket = new Bucket(scope, id, new BucketProps
         {
@@ -27,8 +52,8 @@ public static class SecureDefaults
             EnforceSSL = true,
             MinimumTLSVersion = 1.2,
             Versioned = true,
-            RemovalPolicy = settings.StatefulRemovalPolicy,
-            AutoDeleteObjects = settings.DestroysDataOnDelete,
+            RemovalPolicy = storage.RemovalPolicy,
+            AutoDeleteObjects = storage.DestroysDataOnDelete,
             LifecycleRules =
             [
                 new LifecycleRule
@@ -41,7 +66,7 @@ public static class SecureDefaults
                 },
             ],
         });
-        SuppressAutoDeleteProvider(scope, settings);
+        SuppressAutoDeleteProvider(scope, storage);
         NagSuppressions.Add(bucket,
             new NagSuppression("PCI.DSS.321-S3DefaultEncryptionKMS",
                 "S3 server access log delivery supports only SSE-S3 on the destination bucket."),
@@ -53,13 +78,13 @@ public static class SecureDefaults
 
     /// <summary>A private, TLS-only, KMS-encrypted (bucket key), versioned bucket whose access is logged.</summary>
     public static Bucket DataBucket(
-        Construct scope, string id, EnvironmentSettings settings, IKey key, IBucket accessLogs,
+        Construct scope, string id, StoragePolicy storage, IKey key, IBucket accessLogs,
         params LifecycleRule[] lifecycleRules) =>
-        DataBucket(scope, id, settings, key, accessLogs, new DataBucketOptions(), lifecycleRules);
+        DataBucket(scope, id, storage, key, accessLogs, new DataBucketOptions(), lifecycleRules);
 
     /// <summary>The same, with what differs for a replication source or a locked bucket.</summary>
     public static Bucket DataBucket(
-        Construct scope, string id, EnvironmentSettings settings, IKey key, IBucket accessLogs,
+        Construct scope, string id, StoragePolicy storage, IKey key, IBucket accessLogs,
         DataBucketOptions options, params LifecycleRule[] lifecycleRules)
     {
         var rules = new List<LifecycleRule>(lifecycleRules)
@@ -93,10 +118,10 @@ public static class SecureDefaults
             ServerAccessLogsBucket = accessLogs,
             ServerAccessLogsPrefix = $"{id}/",
             LifecycleRules = rules.ToArray(),
-            RemovalPolicy = settings.StatefulRemovalPolicy,
-            AutoDeleteObjects = settings.DestroysDataOnDelete,
+            RemovalPolicy = storage.RemovalPolicy,
+            AutoDeleteObjects = storage.DestroysDataOnDelete,
         });
-        SuppressAutoDeleteProvider(scope, settings);
+        SuppressAutoDeleteProvider(scope, storage);
         if (!options.ReplicationSource)
         {
             NagSuppressions.Add(bucket,
@@ -129,11 +154,11 @@ public static class SecureDefaults
         public int NoncurrentVersionExpirationDays { get; init; } = DefaultNoncurrentVersionExpirationDays;
     }
 
-    private static void SuppressAutoDeleteProvider(Construct scope, EnvironmentSettings settings)
+    private static void SuppressAutoDeleteProvider(Construct scope, StoragePolicy storage)
     {
         // By environment kind, not by the removal policy: a staging or prod bucket that would be emptied on
         // deletion must surface in the compliance gate (see IsDisposable).
-        if (settings.Kind.IsDisposable() && settings.DestroysDataOnDelete)
+        if (storage.Kind.IsDisposable() && storage.DestroysDataOnDelete)
         {
             NagSuppressions.AddToCdkProvider(Stack.Of(scope), "Custom::S3AutoDeleteObjectsCustomResourceProvider",
                 "empties dev-like buckets on stack deletion", hasInlinePolicy: false);
@@ -173,20 +198,20 @@ public static class SecureDefaults
 
     /// <summary>A log group encrypted with the logs key and kept for the environment's retention.</summary>
     public static LogGroup LogGroup(
-        Construct scope, string id, EnvironmentSettings settings, IKey logsKey, string? logGroupName = null)
+        Construct scope, string id, StoragePolicy storage, IKey logsKey, string? logGroupName = null)
     {
         var logGroup = new LogGroup(scope, id, new LogGroupProps
         {
             LogGroupName = logGroupName,
             EncryptionKey = logsKey,
-            Retention = settings.LogRetention,
-            RemovalPolicy = settings.StatefulRemovalPolicy,
+            Retention = storage.LogRetention,
+            RemovalPolicy = storage.RemovalPolicy,
         });
-        SuppressControlTowerOnLogGroup(logGroup, settings, logsKey);
+        SuppressControlTowerOnLogGroup(logGroup, storage, logsKey);
         return logGroup;
     }
 
-    private static void SuppressControlTowerOnLogGroup(LogGroup logGroup, EnvironmentSettings settings, IKey logsKey)
+    private static void SuppressControlTowerOnLogGroup(LogGroup logGroup, StoragePolicy storage, IKey logsKey)
     {
         if (Stack.Of(logsKey) != Stack.Of(logGroup))
         {
@@ -196,7 +221,7 @@ public static class SecureDefaults
 
         // By environment kind, not by the value it excuses: a prod preset with short retention must fail the gate.
         var days = ((CfnLogGroup)logGroup.Node.DefaultChild!).RetentionInDays;
-        if (settings.Kind != EnvironmentKind.Prod && days is < 365)
+        if (storage.Kind != EnvironmentKind.Prod && days is < 365)
         {
             GuardSuppressions.Add(logGroup, new GuardSuppression(ControlTowerRules.LogGroupRetention,
                 $"Non-production preset keeps logs {days} days to limit cost; prod keeps them one year (PCI-DSS 10.7)."));

@@ -1,40 +1,41 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.APIGateway;
-using Amazon.CDK.AWS.Cognito;
-using Amazon.CDK.AWS.DynamoDB;
-using Amazon.CDK.AWS.EC2;
-using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Lambda;
-using Amazon.CDK.AWS.S3;
 using Amazon.CDK.AWS.WAFv2;
 using Constructs;
 using TradingPlatform.Config;
-using TradingPlatform.Constructs;
 using TradingPlatform.Constructs.Api;
+using TradingPlatform.Constructs.Core;
+using TradingPlatform.Constructs.Data;
 using TradingPlatform.Constructs.Monitoring;
+using TradingPlatform.Constructs.Network;
+using TradingPlatform.Constructs.Security;
 
 namespace TradingPlatform.Stacks;
 
+/// <summary>
+/// What the Api layer takes: its settings and the components of the layers deployed before it, whose typed references
+/// become imports. Each component's own props say what it uses them for.
+/// </summary>
 public sealed class ApiStackProps : StackProps
 {
     public required EnvironmentSettings Settings { get; init; }
-    public required IVpc Vpc { get; init; }
-    /// <summary>The function joins this group so Aurora admits it on 5432.</summary>
-    public required ISecurityGroup DatabaseClientSecurityGroup { get; init; }
-    public required IBucket IngestionBucket { get; init; }
-    public required IBucket AnalyticsBucket { get; init; }
-    /// <summary>The client registry the function authorizes callers with (GetItem only).</summary>
-    public required ITable ApiKeysTable { get; init; }
+    /// <summary>The Security layer's keys (Lambda and logs keys).</summary>
+    public required EncryptionKeys Keys { get; init; }
+    /// <summary>The Security layer's machine-client identity (the user pool the authorizer trusts).</summary>
+    public required MachineClientIdentity Identity { get; init; }
+    /// <summary>The Security layer's alarm factory; its catalog holds every layer's alarms.</summary>
+    public required PlatformAlarms Alarms { get; init; }
+    /// <summary>The Network layer's VPC.</summary>
+    public required TradingNetwork Network { get; init; }
+    /// <summary>The Data layer's database (its client security group).</summary>
+    public required TradingDatabase Database { get; init; }
+    /// <summary>The Data layer's tables (the api-keys table, the client registry).</summary>
+    public required TradingTables Tables { get; init; }
+    /// <summary>The Data layer's buckets (ingestion and analytics).</summary>
+    public required DataBuckets Buckets { get; init; }
     /// <summary>Folder holding the published data-processing function (see <see cref="DataProcessorAsset"/>).</summary>
     public required string DataProcessorAssetDir { get; init; }
-    /// <summary>Encrypts the function's environment variables.</summary>
-    public required IKey LambdaKey { get; init; }
-    /// <summary>Encrypts the function, API access and WAF log groups.</summary>
-    public required IKey LogsKey { get; init; }
-    /// <summary>The machine clients' user pool (Security layer): POST /data requires one of its access tokens.</summary>
-    public required IUserPool MachineClientPool { get; init; }
-    /// <summary>Creates this layer's alarms, reporting to the alert topic; its catalog holds every layer's alarms.</summary>
-    public required PlatformAlarms Alarms { get; init; }
 }
 
 /// <summary>
@@ -57,20 +58,48 @@ public sealed class ApiStack : LayerStack
     {
         var settings = props.Settings;
         var alarms = props.Alarms;
+        var storage = settings.Storage();
 
-        Ingestion = new IngestionFunction(this, "Ingestion", settings, new IngestionFunctionProps
+        Ingestion = new IngestionFunction(this, "Ingestion", new IngestionFunctionProps
         {
-            Vpc = props.Vpc,
-            DatabaseClientSecurityGroup = props.DatabaseClientSecurityGroup,
-            IngestionBucket = props.IngestionBucket,
-            AnalyticsBucket = props.AnalyticsBucket,
-            ApiKeysTable = props.ApiKeysTable,
+            Vpc = props.Network.Vpc,
+            DatabaseClientSecurityGroup = props.Database.ClientSecurityGroup,
+            IngestionBucket = props.Buckets.Ingestion,
+            AnalyticsBucket = props.Buckets.Analytics,
+            ApiKeysTable = props.Tables.ApiKeys,
             AssetDir = props.DataProcessorAssetDir,
-            LambdaKey = props.LambdaKey,
-            LogsKey = props.LogsKey,
-        }, alarms);
-        TradingApi = new TradingRestApi(this, "RestApi", settings, Ingestion.Function, props.LogsKey, props.MachineClientPool, alarms);
-        Firewall = new WebFirewall(this, "Firewall", settings, TradingApi.Api.DeploymentStage, props.LogsKey, alarms);
+            LambdaKey = props.Keys.LambdaKey,
+            LogsKey = props.Keys.LogsKey,
+            Storage = storage,
+            FunctionName = settings.Names.DataProcessorFunction,
+            EnvironmentSuffix = settings.Suffix,
+            ReservedConcurrency = settings.FunctionReservedConcurrency,
+            Alarms = alarms,
+            Thresholds = settings.Alarms,
+        });
+        TradingApi = new TradingRestApi(this, "RestApi", new TradingRestApiProps
+        {
+            Handler = Ingestion.Function,
+            LogsKey = props.Keys.LogsKey,
+            Storage = storage,
+            MachineClientPool = props.Identity.Pool,
+            Names = settings.Names,
+            StageName = settings.Suffix,
+            Clients = settings.TradingClients,
+            Alarms = alarms,
+            Thresholds = settings.Alarms,
+        });
+        Firewall = new WebFirewall(this, "Firewall", new WebFirewallProps
+        {
+            Stage = TradingApi.Api.DeploymentStage,
+            LogsKey = props.Keys.LogsKey,
+            Storage = storage,
+            WebAclName = settings.Names.WebAcl,
+            Region = settings.Region,
+            RequestsPerFiveMinutesPerIp = settings.WafRequestsPerFiveMinutesPerIp,
+            Alarms = alarms,
+            Thresholds = settings.Alarms,
+        });
 
         new CfnOutput(this, "ApiUrl", new CfnOutputProps
         {
@@ -79,8 +108,21 @@ public sealed class ApiStack : LayerStack
             ExportName = $"ApiUrl-{settings.Suffix}",
         });
 
-        Dashboard = new PlatformDashboard(this, "Dashboard", alarms, new PlatformDashboardSources(Ingestion, TradingApi, Firewall));
-        // Last: every alarm of every layer, this one included, is in the catalog by now.
-        Health = new PlatformHealth(this, "Health", alarms);
+        // Both read the alarm catalog, which seals it: an alarm created after them fails synthesis (AlarmCatalog).
+        Dashboard = new PlatformDashboard(this, "Dashboard", new PlatformDashboardProps
+        {
+            Catalog = alarms.Catalog,
+            Sources = new PlatformDashboardSources(Ingestion, TradingApi, Firewall),
+            Names = settings.Names,
+            StageName = settings.Suffix,
+            FunctionReservedConcurrency = settings.FunctionReservedConcurrency,
+        });
+        Health = new PlatformHealth(this, "Health", new PlatformHealthProps
+        {
+            Catalog = alarms.Catalog,
+            Topic = alarms.Topic,
+            EnvironmentSuffix = settings.Suffix,
+            DashboardName = settings.Names.Dashboard,
+        });
     }
 }

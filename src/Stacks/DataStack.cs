@@ -1,30 +1,26 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.DynamoDB;
 using Amazon.CDK.AWS.EC2;
-using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.RDS;
 using Amazon.CDK.AWS.S3;
 using Constructs;
 using TradingPlatform.Config;
-using TradingPlatform.Constructs;
+using TradingPlatform.Constructs.Core;
 using TradingPlatform.Constructs.Data;
 using TradingPlatform.Constructs.Monitoring;
+using TradingPlatform.Constructs.Network;
+using TradingPlatform.Constructs.Security;
 
 namespace TradingPlatform.Stacks;
 
 public sealed class DataStackProps : StackProps
 {
     public required EnvironmentSettings Settings { get; init; }
-    public required IVpc Vpc { get; init; }
-    /// <summary>Encrypts Aurora storage, its master secret, Performance Insights and the DynamoDB tables.</summary>
-    public required IKey DatabaseKey { get; init; }
-    /// <summary>Encrypts the data buckets.</summary>
-    public required IKey S3Key { get; init; }
-    /// <summary>Encrypts the Aurora log group.</summary>
-    public required IKey LogsKey { get; init; }
-    /// <summary>Encrypts the backup vault.</summary>
-    public required IKey BackupKey { get; init; }
-    /// <summary>Creates this layer's alarms, reporting to the alert topic.</summary>
+    /// <summary>The Network layer's VPC, where Aurora lives.</summary>
+    public required TradingNetwork Network { get; init; }
+    /// <summary>The Security layer's keys: database, S3, logs and backup keys.</summary>
+    public required EncryptionKeys Keys { get; init; }
+    /// <summary>The Security layer's alarm factory.</summary>
     public required PlatformAlarms Alarms { get; init; }
 }
 
@@ -55,11 +51,54 @@ public sealed class DataStack : LayerStack
     public DataStack(Construct scope, string id, DataStackProps props) : base(scope, id, props)
     {
         var settings = props.Settings;
+        var keys = props.Keys;
+        var storage = settings.Storage();
 
-        Database = new TradingDatabase(this, "Database", settings, props.Vpc, props.DatabaseKey, props.LogsKey, props.Alarms);
-        Tables = new TradingTables(this, "Tables", settings, props.DatabaseKey, props.Alarms);
-        Buckets = new DataBuckets(this, "Buckets", settings, props.S3Key, props.Alarms);
-        Backups = new DataBackups(this, "Backups", settings, props.BackupKey, Cluster, [SessionsTable, ApiKeysTable], props.Alarms);
+        Database = new TradingDatabase(this, "Database", new TradingDatabaseProps
+        {
+            Vpc = props.Network.Vpc,
+            DatabaseKey = keys.DatabaseKey,
+            LogsKey = keys.LogsKey,
+            Storage = storage,
+            ClusterIdentifier = settings.Names.DatabaseCluster,
+            MinCapacity = settings.AuroraMinCapacity,
+            MaxCapacity = settings.AuroraMaxCapacity,
+            Readers = settings.AuroraReaders,
+            DeletionProtection = settings.DeletionProtection,
+            EnvironmentSuffix = settings.Suffix,
+            Alarms = props.Alarms,
+            Thresholds = settings.Alarms,
+        });
+        Tables = new TradingTables(this, "Tables", new TradingTablesProps
+        {
+            Key = keys.DatabaseKey,
+            SessionsTableName = settings.Names.SessionsTable,
+            ApiKeysTableName = settings.Names.ApiKeysTable,
+            DeletionProtection = settings.DeletionProtection,
+            RemovalPolicy = settings.StatefulRemovalPolicy,
+            Alarms = props.Alarms,
+        });
+        Buckets = new DataBuckets(this, "Buckets", new DataBucketsProps
+        {
+            S3Key = keys.S3Key,
+            Storage = storage,
+            Suffix = settings.Suffix,
+            Region = settings.Region,
+            RecordsRetention = settings.RecordsRetention,
+            BucketsPredatingObjectLock = settings.BucketsPredatingObjectLock,
+            Alarms = props.Alarms,
+        });
+        Backups = new DataBackups(this, "Backups", new DataBackupsProps
+        {
+            VaultKey = keys.BackupKey,
+            VaultName = settings.Names.BackupVault,
+            PlanName = settings.Names.BackupPlan,
+            RemovalPolicy = settings.StatefulRemovalPolicy,
+            Production = settings.Kind == EnvironmentKind.Prod,
+            Cluster = Cluster,
+            Tables = [SessionsTable, ApiKeysTable],
+            Alarms = props.Alarms,
+        });
 
         Output("DatabaseEndpoint", Cluster.ClusterEndpoint.Hostname, "Database cluster endpoint", $"DatabaseEndpoint-{settings.Suffix}");
         Output("IngestionBucketName", IngestionBucket.BucketName, "Ingestion S3 bucket name", $"IngestionBucket-{settings.Suffix}");

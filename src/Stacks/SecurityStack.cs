@@ -1,7 +1,7 @@
 using Amazon.CDK;
 using Constructs;
 using TradingPlatform.Config;
-using TradingPlatform.Constructs;
+using TradingPlatform.Constructs.Core;
 using TradingPlatform.Constructs.Monitoring;
 using TradingPlatform.Constructs.Security;
 
@@ -31,10 +31,40 @@ public sealed class SecurityStack : LayerStack
     public SecurityStack(Construct scope, string id, SecurityStackProps props) : base(scope, id, props)
     {
         var settings = props.Settings;
-        Keys = new EncryptionKeys(this, "Keys", settings);
-        Alerting = new Alerting(this, "Alerting", settings, Keys.AlertsKey);
-        Config = new ConfigRecording(this, "Config", settings, Keys.S3Key, Alerting.Topic);
-        Identity = new MachineClientIdentity(this, "Identity", settings);
-        Alarms = new PlatformAlarms(Alerting.Topic, settings, props.AlarmCatalog);
+        Keys = new EncryptionKeys(this, "Keys", new EncryptionKeysProps
+        {
+            EnvironmentSuffix = settings.Suffix,
+            RemovalPolicy = settings.StatefulRemovalPolicy,
+        });
+        Alerting = new Alerting(this, "Alerting", new AlertingProps
+        {
+            Key = Keys.AlertsKey,
+            TopicName = settings.Names.AlertTopic,
+            EnvironmentSuffix = settings.Suffix,
+            EmailAddresses = settings.AlertEmails,
+        });
+        Config = new ConfigRecording(this, "Config", new ConfigRecordingProps
+        {
+            CreateRecorder = settings.CreateConfigRecorder,
+            BucketKey = Keys.S3Key,
+            AlertTopic = Alerting.Topic,
+            EnvironmentSuffix = settings.Suffix,
+            Storage = settings.Storage(),
+        });
+        Identity = new MachineClientIdentity(this, "Identity", new MachineClientIdentityProps
+        {
+            Names = settings.Names,
+            TokenDomainPrefix = settings.TokenDomainPrefix,
+            DeletionProtection = settings.DeletionProtection,
+            RemovalPolicy = settings.StatefulRemovalPolicy,
+            Clients = settings.TradingClients,
+        });
+        Alarms = new PlatformAlarms(new PlatformAlarmsProps
+        {
+            Topic = Alerting.Topic,
+            EnvironmentSuffix = settings.Suffix,
+            EvaluationPeriods = settings.Alarms.EvaluationPeriods,
+            Catalog = props.AlarmCatalog,
+        });
     }
 }

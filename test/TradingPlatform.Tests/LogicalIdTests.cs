@@ -3,7 +3,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.SQS;
 using Constructs;
 using Shouldly;
-using TradingPlatform.Constructs;
+using TradingPlatform.Constructs.Core;
 using Xunit;
 
 namespace TradingPlatform.Tests;

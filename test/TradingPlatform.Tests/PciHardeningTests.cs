@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Amazon.CDK.Assertions;
 using Shouldly;
+using TradingPlatform.Constructs.Api;
 using TradingPlatform.Functions.DataProcessor;
 using TradingPlatform.Stacks;
 using Xunit;

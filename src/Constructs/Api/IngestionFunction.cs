@@ -8,28 +8,44 @@ using Amazon.CDK.AWS.Lambda;
 using Amazon.CDK.AWS.S3;
 using Constructs;
 using TradingPlatform.Config;
+using TradingPlatform.Constructs.Core;
 using TradingPlatform.Constructs.Monitoring;
 
 namespace TradingPlatform.Constructs.Api;
 
 public sealed record IngestionFunctionProps
 {
+    /// <summary>Required. The function runs in its private subnets.</summary>
     public required IVpc Vpc { get; init; }
-    /// <summary>The function joins this group so Aurora admits it on 5432.</summary>
+    /// <summary>Required. The function joins this group so Aurora admits it on 5432.</summary>
     public required ISecurityGroup DatabaseClientSecurityGroup { get; init; }
+    /// <summary>Required. Where the handler writes trades and idempotency records (and reads them back).</summary>
     public required IBucket IngestionBucket { get; init; }
+    /// <summary>Required. Where the handler writes per-symbol aggregates (and reads them back).</summary>
     public required IBucket AnalyticsBucket { get; init; }
     /// <summary>
-    /// The client registry (the api-keys table): the function reads one item per caller (GetItem) and nothing else.
-    /// The sessions table is deliberately not a property: the function has no business there.
+    /// Required. The client registry (the api-keys table): the function reads one item per caller (GetItem) and nothing
+    /// else. The sessions table is deliberately not a property: the function has no business there.
     /// </summary>
     public required ITable ApiKeysTable { get; init; }
-    /// <summary>Folder holding the published data-processing function (see Stacks.DataProcessorAsset).</summary>
+    /// <summary>Required. Folder holding the published data-processing function (see <see cref="DataProcessorAsset"/>).</summary>
     public required string AssetDir { get; init; }
-    /// <summary>Encrypts the function's environment variables.</summary>
+    /// <summary>Required. Encrypts the function's environment variables.</summary>
     public required IKey LambdaKey { get; init; }
-    /// <summary>Encrypts the function's log group.</summary>
+    /// <summary>Required. Encrypts the function's log group.</summary>
     public required IKey LogsKey { get; init; }
+    /// <summary>Required. Retention and removal of the function's log group.</summary>
+    public required StoragePolicy Storage { get; init; }
+    /// <summary>Required. The function's fixed name (and its log group's, /aws/lambda/&lt;name&gt;).</summary>
+    public required string FunctionName { get; init; }
+    /// <summary>Required. The environment's suffix, handed to the handler as ENVIRONMENT.</summary>
+    public required string EnvironmentSuffix { get; init; }
+    /// <summary>Required. Reserved concurrency: caps the function's blast radius on Aurora and S3.</summary>
+    public required int ReservedConcurrency { get; init; }
+    /// <summary>Required. Creates the function's alarms.</summary>
+    public required PlatformAlarms Alarms { get; init; }
+    /// <summary>Required. The alarm thresholds (errors, duration and concurrency shares).</summary>
+    public required AlarmThresholds Thresholds { get; init; }
 }
 
 /// <summary>
@@ -55,10 +71,10 @@ public sealed class IngestionFunction : PlatformComponent
     public Function Function { get; }
     public IReadOnlyList<Alarm> Alarms { get; }
 
-    public IngestionFunction(Construct scope, string id, EnvironmentSettings settings, IngestionFunctionProps props, PlatformAlarms alarms)
+    public IngestionFunction(Construct scope, string id, IngestionFunctionProps props)
         : base(scope, id)
     {
-        var functionName = settings.Names.DataProcessorFunction;
+        var functionName = props.FunctionName;
 
         Function = new Function(this, "DataProcessingFunction", new FunctionProps
         {
@@ -73,7 +89,7 @@ public sealed class IngestionFunction : PlatformComponent
             Timeout = Timeout,
             Environment = new Dictionary<string, string>
             {
-                ["ENVIRONMENT"] = settings.Suffix,
+                ["ENVIRONMENT"] = props.EnvironmentSuffix,
                 ["INGESTION_BUCKET"] = props.IngestionBucket.BucketName,
                 ["ANALYTICS_BUCKET"] = props.AnalyticsBucket.BucketName,
                 ["API_KEYS_TABLE"] = props.ApiKeysTable.TableName,
@@ -84,9 +100,9 @@ public sealed class IngestionFunction : PlatformComponent
             VpcSubnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
             SecurityGroups = [props.DatabaseClientSecurityGroup],
             // An explicit, encrypted log group replaces the seed's deprecated logRetention custom resource.
-            LogGroup = SecureDefaults.LogGroup(this, "DataProcessingLogGroup", settings, props.LogsKey, $"/aws/lambda/{functionName}"),
+            LogGroup = SecureDefaults.LogGroup(this, "DataProcessingLogGroup", props.Storage, props.LogsKey, $"/aws/lambda/{functionName}"),
             Tracing = Tracing.ACTIVE,
-            ReservedConcurrentExecutions = settings.FunctionReservedConcurrency,
+            ReservedConcurrentExecutions = props.ReservedConcurrency,
         });
 
         // Only what the handler does: write trades (and idempotency records) and aggregates, and read them
@@ -119,7 +135,7 @@ public sealed class IngestionFunction : PlatformComponent
         }
 
         Suppress();
-        Alarms = CreateAlarms(settings, alarms);
+        Alarms = CreateAlarms(props.Thresholds, props.ReservedConcurrency, props.Alarms);
     }
 
     private void Suppress()
@@ -156,11 +172,9 @@ public sealed class IngestionFunction : PlatformComponent
         Period = Duration.Minutes(5),
     });
 
-    private IReadOnlyList<Alarm> CreateAlarms(EnvironmentSettings settings, PlatformAlarms alarms)
+    private IReadOnlyList<Alarm> CreateAlarms(AlarmThresholds thresholds, int reservation, PlatformAlarms alarms)
     {
-        var thresholds = settings.Alarms;
         var timeoutMs = Timeout.ToMilliseconds();
-        var reservation = settings.FunctionReservedConcurrency;
 
         // Every metric below is only published when the function is invoked: no datapoint means no traffic,
         // which is neither an error, a throttle, a slow request nor a crowd. Silence is NOT_BREACHING throughout;

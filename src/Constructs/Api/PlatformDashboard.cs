@@ -2,12 +2,30 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Constructs;
 using TradingPlatform.Config;
+using TradingPlatform.Constructs.Core;
 using TradingPlatform.Constructs.Monitoring;
 
 namespace TradingPlatform.Constructs.Api;
 
 /// <summary>What the dashboard shows of this layer: typed components, so a metric cannot name the wrong resource.</summary>
 public sealed record PlatformDashboardSources(IngestionFunction Function, TradingRestApi Api, WebFirewall Firewall);
+
+public sealed record PlatformDashboardProps
+{
+    /// <summary>
+    /// Required. Every alarm of the environment, shown by state. Reading it seals it: an alarm created afterwards
+    /// fails synthesis instead of missing from the dashboard.
+    /// </summary>
+    public required AlarmCatalog Catalog { get; init; }
+    /// <summary>Required. This layer's components whose metrics are graphed.</summary>
+    public required PlatformDashboardSources Sources { get; init; }
+    /// <summary>Required. The environment's fixed names: the dashboard's, and the resources addressed by name.</summary>
+    public required ResourceNames Names { get; init; }
+    /// <summary>Required. The API stage clients call, in a heading.</summary>
+    public required string StageName { get; init; }
+    /// <summary>Required. The function's reserved concurrency, in a graph's title.</summary>
+    public required int FunctionReservedConcurrency { get; init; }
+}
 
 /// <summary>
 /// One CloudWatch dashboard per environment (named <see cref="ResourceNames.Dashboard"/>): the state of every alarm of
@@ -23,11 +41,11 @@ public sealed class PlatformDashboard : PlatformComponent
 
     public Dashboard Dashboard { get; }
 
-    public PlatformDashboard(Construct scope, string id, PlatformAlarms alarms, PlatformDashboardSources sources)
+    public PlatformDashboard(Construct scope, string id, PlatformDashboardProps props)
         : base(scope, id)
     {
-        var settings = alarms.Settings;
-        var names = settings.Names;
+        var sources = props.Sources;
+        var names = props.Names;
         var api = sources.Api;
         var function = sources.Function;
         var waf = sources.Firewall;
@@ -40,15 +58,15 @@ public sealed class PlatformDashboard : PlatformComponent
 
         Dashboard.AddWidgets(new AlarmStatusWidget(new AlarmStatusWidgetProps
         {
-            Title = $"Alarms of every layer ({alarms.Catalog.Names.Count})",
-            Alarms = alarms.Catalog.AlarmsAsSeenFrom(this).ToArray(),
+            Title = $"Alarms of every layer ({props.Catalog.NamesFor(this).Count})",
+            Alarms = props.Catalog.AlarmsAsSeenFrom(this).ToArray(),
             SortBy = AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
             Width = 24,
             Height = 4,
         }));
 
         Dashboard.AddWidgets(
-            new TextWidget(new TextWidgetProps { Markdown = $"## Edge: web firewall {names.WebAcl}, REST API {names.RestApi} (stage {settings.Suffix})", Width = 24, Height = 1 }));
+            new TextWidget(new TextWidgetProps { Markdown = $"## Edge: web firewall {names.WebAcl}, REST API {names.RestApi} (stage {props.StageName})", Width = 24, Height = 1 }));
         Dashboard.AddWidgets(
             Graph("WAF: allowed and blocked requests", waf.Metric("AllowedRequests"), waf.Metric("BlockedRequests")),
             Graph("API: requests (Count)", api.Metric("Count", Stats.SUM)),
@@ -63,7 +81,7 @@ public sealed class PlatformDashboard : PlatformComponent
             Graph("Function: invocations, errors, throttles",
                 function.Metric("Invocations", Stats.SUM), function.Metric("Errors", Stats.SUM), function.Metric("Throttles", Stats.SUM)),
             Graph($"Function: duration p99 (ms; timeout {IngestionFunction.Timeout.ToMilliseconds()})", function.Metric("Duration", Stats.Percentile(99))),
-            Graph($"Function: concurrent executions (max; reserved {settings.FunctionReservedConcurrency})",
+            Graph($"Function: concurrent executions (max; reserved {props.FunctionReservedConcurrency})",
                 function.Metric("ConcurrentExecutions", Stats.MAXIMUM)));
 
         Dashboard.AddWidgets(

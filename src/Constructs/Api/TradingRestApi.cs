@@ -6,11 +6,33 @@ using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Lambda;
 using Constructs;
 using TradingPlatform.Config;
+using TradingPlatform.Constructs.Core;
 using TradingPlatform.Constructs.Monitoring;
 using TradingPlatform.Constructs.Security;
-using TradingPlatform.Stacks;
 
 namespace TradingPlatform.Constructs.Api;
+
+public sealed record TradingRestApiProps
+{
+    /// <summary>Required. The function behind POST /data (Lambda proxy).</summary>
+    public required IFunction Handler { get; init; }
+    /// <summary>Required. Encrypts the access-log group.</summary>
+    public required IKey LogsKey { get; init; }
+    /// <summary>Required. Retention and removal of the access-log group.</summary>
+    public required StoragePolicy Storage { get; init; }
+    /// <summary>Required. The machine clients' user pool: POST /data requires one of its access tokens.</summary>
+    public required IUserPool MachineClientPool { get; init; }
+    /// <summary>Required. The environment's fixed names: the API's, its authorizer's, usage plans' and API keys'.</summary>
+    public required ResourceNames Names { get; init; }
+    /// <summary>Required. The stage clients call (the environment's suffix).</summary>
+    public required string StageName { get; init; }
+    /// <summary>The machine clients: each gets its own API key (and its own usage plan if it has limits). Default: none.</summary>
+    public IReadOnlyList<TradingClient> Clients { get; init; } = [];
+    /// <summary>Required. Creates the API's alarms.</summary>
+    public required PlatformAlarms Alarms { get; init; }
+    /// <summary>Required. The alarm thresholds (5XX share, p99 latency).</summary>
+    public required AlarmThresholds Thresholds { get; init; }
+}
 
 /// <summary>
 /// The REST API clients hold: POST /data with an access token of the machine-client pool (scope trades.write) AND an
@@ -29,15 +51,15 @@ public sealed class TradingRestApi : PlatformComponent
     public IReadOnlyDictionary<string, IApiKey> ClientApiKeys { get; }
 
     public TradingRestApi(
-        Construct scope, string id, EnvironmentSettings settings, IFunction handler, IKey logsKey, IUserPool machineClientPool,
-        PlatformAlarms alarms)
+        Construct scope, string id, TradingRestApiProps props)
         : base(scope, id)
     {
-        var accessLogs = SecureDefaults.LogGroup(this, "ApiAccessLogGroup", settings, logsKey);
+        var names = props.Names;
+        var accessLogs = SecureDefaults.LogGroup(this, "ApiAccessLogGroup", props.Storage, props.LogsKey);
 
         Api = new RestApi(this, "TradingApi", new RestApiProps
         {
-            RestApiName = settings.Names.RestApi,
+            RestApiName = names.RestApi,
             Description = "API for trading analytics platform",
             EndpointTypes = [EndpointType.REGIONAL],
             // Execution logging needs the account-level CloudWatch role. It is shared by every API in the
@@ -46,7 +68,7 @@ public sealed class TradingRestApi : PlatformComponent
             CloudWatchRoleRemovalPolicy = RemovalPolicy.RETAIN,
             DeployOptions = new StageOptions
             {
-                StageName = settings.Suffix,
+                StageName = props.StageName,
                 LoggingLevel = MethodLoggingLevel.INFO,
                 // Must be explicitly false: true (the seed) writes full request/response bodies, i.e.
                 // trading data, to CloudWatch; leaving it unset is not a guarantee.
@@ -78,12 +100,12 @@ public sealed class TradingRestApi : PlatformComponent
         // token (signature, expiry, scope) before the function runs; the function matches its client_id to the API key.
         Authorizer = new CognitoUserPoolsAuthorizer(this, "MachineClientAuthorizer", new CognitoUserPoolsAuthorizerProps
         {
-            AuthorizerName = settings.Names.MachineClientAuthorizer,
-            CognitoUserPools = [machineClientPool],
+            AuthorizerName = names.MachineClientAuthorizer,
+            CognitoUserPools = [props.MachineClientPool],
         });
 
         var dataResource = Api.Root.AddResource("data");
-        var postData = dataResource.AddMethod("POST", new LambdaIntegration(handler), new MethodOptions
+        var postData = dataResource.AddMethod("POST", new LambdaIntegration(props.Handler), new MethodOptions
         {
             AuthorizationType = AuthorizationType.COGNITO,
             Authorizer = Authorizer,
@@ -96,28 +118,28 @@ public sealed class TradingRestApi : PlatformComponent
 
         var usagePlan = UsagePlan = Api.AddUsagePlan("UsagePlan", new UsagePlanProps
         {
-            Name = settings.Names.UsagePlan,
+            Name = names.UsagePlan,
             Throttle = Throttle(ThrottleLimits.SharedPlan),
         });
         usagePlan.AddApiStage(new UsagePlanPerApiStage { Stage = Api.DeploymentStage });
 
         // The seed's shared key stays in the plan (clients hold it), but it is in no client's registry entry, so the
         // function refuses it: clients move to their own keys, then a later release deletes it.
-        var apiKey = Api.AddApiKey("ApiKey", new ApiKeyOptions { ApiKeyName = settings.Names.ApiKey });
+        var apiKey = Api.AddApiKey("ApiKey", new ApiKeyOptions { ApiKeyName = names.ApiKey });
         Associate(usagePlan, apiKey);
 
         // One key per client, its ids derived from the client's name (stable when the list is reordered). A client with
         // limits of its own gets a usage plan of its own: API Gateway throttles each key by its plan's limits.
         var clientKeys = new Dictionary<string, IApiKey>();
-        foreach (var client in settings.TradingClients)
+        foreach (var client in props.Clients)
         {
-            var key = Api.AddApiKey($"ClientApiKey-{client.Name}", new ApiKeyOptions { ApiKeyName = settings.Names.ClientApiKey(client.Name) });
+            var key = Api.AddApiKey($"ClientApiKey-{client.Name}", new ApiKeyOptions { ApiKeyName = names.ClientApiKey(client.Name) });
             var plan = usagePlan;
             if (client.Limits is { } limits)
             {
                 plan = Api.AddUsagePlan($"ClientUsagePlan-{client.Name}", new UsagePlanProps
                 {
-                    Name = settings.Names.ClientUsagePlan(client.Name),
+                    Name = names.ClientUsagePlan(client.Name),
                     Throttle = Throttle(limits),
                 });
                 plan.AddApiStage(new UsagePlanPerApiStage { Stage = Api.DeploymentStage });
@@ -139,7 +161,7 @@ public sealed class TradingRestApi : PlatformComponent
                 "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"));
 
         ScopeInvokePermissionsToThisAccount(postData);
-        Alarms = CreateAlarms(settings, alarms);
+        Alarms = CreateAlarms(props.Thresholds, props.Alarms);
     }
 
     private static ThrottleSettings Throttle(ThrottleLimits limits) =>
@@ -183,7 +205,7 @@ public sealed class TradingRestApi : PlatformComponent
         Period = Duration.Minutes(5),
     });
 
-    private IReadOnlyList<Alarm> CreateAlarms(EnvironmentSettings settings, PlatformAlarms alarms)
+    private IReadOnlyList<Alarm> CreateAlarms(AlarmThresholds thresholds, PlatformAlarms alarms)
     {
         // The share of requests answered 5XX, as the ratio of two sums: 5XXError is 0 or 1 per request, so this equals
         // its Average*100, but written out the alarm reads the same as the dashboard's two counts. With no requests
@@ -205,13 +227,13 @@ public sealed class TradingRestApi : PlatformComponent
             alarms.Add(this, "TradingApi5xxAlarm", new AlarmDefinition(
                 "api-5xx-rate",
                 "The REST API answers too many requests with 5XX: trade batches are not being stored.",
-                serverErrorRate, settings.Alarms.Api5xxPercent, ComparisonOperator.GREATER_THAN_THRESHOLD,
+                serverErrorRate, thresholds.Api5xxPercent, ComparisonOperator.GREATER_THAN_THRESHOLD,
                 // No requests, no datapoint: nothing failed. Traffic volume is on the dashboard.
                 TreatMissingData.NOT_BREACHING)),
             alarms.Add(this, "TradingApiLatencyAlarm", new AlarmDefinition(
                 "api-p99-latency",
                 "The REST API's p99 latency as clients see it is too high: clients' timeouts and retries follow.",
-                Metric("Latency", Stats.Percentile(99)), settings.Alarms.ApiP99LatencyMs, ComparisonOperator.GREATER_THAN_THRESHOLD,
+                Metric("Latency", Stats.Percentile(99)), thresholds.ApiP99LatencyMs, ComparisonOperator.GREATER_THAN_THRESHOLD,
                 // No requests, no latency datapoint: nobody waited.
                 TreatMissingData.NOT_BREACHING)),
         ];

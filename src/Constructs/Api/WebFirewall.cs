@@ -4,9 +4,30 @@ using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.WAFv2;
 using Constructs;
 using TradingPlatform.Config;
+using TradingPlatform.Constructs.Core;
 using TradingPlatform.Constructs.Monitoring;
 
 namespace TradingPlatform.Constructs.Api;
+
+public sealed record WebFirewallProps
+{
+    /// <summary>Required. The API stage the firewall is associated with.</summary>
+    public required Amazon.CDK.AWS.APIGateway.Stage Stage { get; init; }
+    /// <summary>Required. Encrypts the WAF log group.</summary>
+    public required IKey LogsKey { get; init; }
+    /// <summary>Required. Retention and removal of the WAF log group.</summary>
+    public required StoragePolicy Storage { get; init; }
+    /// <summary>Required. The web ACL's fixed name (its metrics' dimension; its log group is aws-waf-logs-&lt;name&gt;).</summary>
+    public required string WebAclName { get; init; }
+    /// <summary>Required. The region the web ACL publishes its metrics in.</summary>
+    public required string Region { get; init; }
+    /// <summary>Required. The rate-based rule: requests allowed per client IP in any 5-minute window.</summary>
+    public required int RequestsPerFiveMinutesPerIp { get; init; }
+    /// <summary>Required. Creates the blocked-requests alarm.</summary>
+    public required PlatformAlarms Alarms { get; init; }
+    /// <summary>Required. The alarm thresholds (blocked requests per period).</summary>
+    public required AlarmThresholds Thresholds { get; init; }
+}
 
 /// <summary>
 /// The web firewall in front of the API stage: AWS managed rule groups and a per-IP rate limit, its association with
@@ -14,16 +35,16 @@ namespace TradingPlatform.Constructs.Api;
 /// </summary>
 public sealed class WebFirewall : PlatformComponent
 {
-    private readonly EnvironmentSettings settings;
+    private readonly WebFirewallProps props;
 
     public CfnWebACL WebAcl { get; }
     public Alarm BlockedRequestsAlarm { get; }
 
-    public WebFirewall(Construct scope, string id, EnvironmentSettings settings, Amazon.CDK.AWS.APIGateway.Stage stage, IKey logsKey, PlatformAlarms alarms)
+    public WebFirewall(Construct scope, string id, WebFirewallProps props)
         : base(scope, id)
     {
-        this.settings = settings;
-        var aclName = settings.Names.WebAcl;
+        this.props = props;
+        var (stage, aclName) = (props.Stage, props.WebAclName);
 
         // L1: WAFv2 has no L2 construct in the CDK.
         WebAcl = new CfnWebACL(this, "ApiWebAcl", new CfnWebACLProps
@@ -49,7 +70,7 @@ public sealed class WebFirewall : PlatformComponent
                     {
                         RateBasedStatement = new CfnWebACL.RateBasedStatementProperty
                         {
-                            Limit = settings.WafRequestsPerFiveMinutesPerIp,
+                            Limit = props.RequestsPerFiveMinutesPerIp,
                             AggregateKeyType = "IP",
                         },
                     },
@@ -66,7 +87,7 @@ public sealed class WebFirewall : PlatformComponent
         association.Node.AddDependency(stage);
 
         // WAF requires the destination log group's name to start with "aws-waf-logs-".
-        var wafLogs = SecureDefaults.LogGroup(this, "WafLogGroup", settings, logsKey, $"aws-waf-logs-{aclName}");
+        var wafLogs = SecureDefaults.LogGroup(this, "WafLogGroup", props.Storage, props.LogsKey, $"aws-waf-logs-{aclName}");
         new CfnLoggingConfiguration(this, "ApiWebAclLogging", new CfnLoggingConfigurationProps
         {
             ResourceArn = WebAcl.AttrArn,
@@ -89,10 +110,10 @@ public sealed class WebFirewall : PlatformComponent
             },
         });
 
-        BlockedRequestsAlarm = alarms.Add(this, "ApiWebAclBlockedRequestsAlarm", new AlarmDefinition(
+        BlockedRequestsAlarm = props.Alarms.Add(this, "ApiWebAclBlockedRequestsAlarm", new AlarmDefinition(
             "waf-blocked-requests",
             "The web firewall blocked a spike of requests: an attack, a scanning client, or a legitimate client caught by a rule.",
-            Metric("BlockedRequests"), settings.Alarms.WafBlockedRequests, ComparisonOperator.GREATER_THAN_THRESHOLD,
+            Metric("BlockedRequests"), props.Thresholds.WafBlockedRequests, ComparisonOperator.GREATER_THAN_THRESHOLD,
             // WAF publishes BlockedRequests only when it blocked something: silence is a quiet period.
             TreatMissingData.NOT_BREACHING));
     }
@@ -107,8 +128,8 @@ public sealed class WebFirewall : PlatformComponent
         MetricName = metricName,
         DimensionsMap = new Dictionary<string, string>
         {
-            ["WebACL"] = settings.Names.WebAcl,
-            ["Region"] = settings.Region,
+            ["WebACL"] = props.WebAclName,
+            ["Region"] = props.Region,
             ["Rule"] = "ALL",
         },
         Statistic = Stats.SUM,

@@ -6,10 +6,33 @@ using Amazon.CDK.AWS.Events;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.RDS;
 using Constructs;
-using TradingPlatform.Config;
+using TradingPlatform.Constructs.Core;
 using TradingPlatform.Constructs.Monitoring;
 
 namespace TradingPlatform.Constructs.Data;
+
+public sealed record DataBackupsProps
+{
+    /// <summary>Required. Encrypts the vault's recovery points of fully managed types (DynamoDB).</summary>
+    public required IKey VaultKey { get; init; }
+    /// <summary>Required. The vault's fixed name (also the failed-jobs alarm's dimension).</summary>
+    public required string VaultName { get; init; }
+    /// <summary>Required. The plan's fixed name; the selection is named &lt;plan&gt;-data.</summary>
+    public required string PlanName { get; init; }
+    /// <summary>Required. What happens to the vault when the stack is deleted (it must be empty to be deleted).</summary>
+    public required RemovalPolicy RemovalPolicy { get; init; }
+    /// <summary>
+    /// Required. Production keeps monthly recovery points for a year besides the daily ones, and locks the vault in
+    /// compliance mode.
+    /// </summary>
+    public required bool Production { get; init; }
+    /// <summary>Required. The Aurora cluster to back up.</summary>
+    public required DatabaseCluster Cluster { get; init; }
+    /// <summary>Required. The DynamoDB tables to back up.</summary>
+    public required IReadOnlyList<ITable> Tables { get; init; }
+    /// <summary>Required. Creates the failed-jobs alarm.</summary>
+    public required PlatformAlarms Alarms { get; init; }
+}
 
 /// <summary>
 /// AWS Backup for the data layer: a vault encrypted with the backup key, a plan (daily kept 35 days everywhere; in prod
@@ -38,18 +61,17 @@ public sealed class DataBackups : PlatformComponent
     public Alarm FailedJobsAlarm { get; }
 
     public DataBackups(
-        Construct scope, string id, EnvironmentSettings settings, IKey backupKey,
-        DatabaseCluster cluster, IEnumerable<ITable> tables, PlatformAlarms alarms)
+        Construct scope, string id, DataBackupsProps props)
         : base(scope, id)
     {
-        var isProd = settings.Kind == EnvironmentKind.Prod;
+        var isProd = props.Production;
         Vault = new BackupVault(this, "BackupVault", new BackupVaultProps
         {
-            BackupVaultName = settings.Names.BackupVault,
-            EncryptionKey = backupKey,
+            BackupVaultName = props.VaultName,
+            EncryptionKey = props.VaultKey,
             // Dev-like vaults go with the stack. CloudFormation cannot delete a vault that still holds recovery points:
             // delete them first (README, Backups) or the stack deletion stops at the vault.
-            RemovalPolicy = settings.StatefulRemovalPolicy,
+            RemovalPolicy = props.RemovalPolicy,
             // Compliance mode (a lock with ChangeableFor): bounds every recovery point's retention between the shortest
             // and the longest of our rules, and after the grace time nobody can shorten, delete or unlock them.
             LockConfiguration = isProd
@@ -80,7 +102,7 @@ public sealed class DataBackups : PlatformComponent
 
         Plan = new Amazon.CDK.AWS.Backup.BackupPlan(this, "BackupPlan", new BackupPlanProps
         {
-            BackupPlanName = settings.Names.BackupPlan,
+            BackupPlanName = props.PlanName,
             BackupVault = Vault,
             BackupPlanRules = rules.ToArray(),
         });
@@ -88,11 +110,11 @@ public sealed class DataBackups : PlatformComponent
         // By ARN, not by tag: a tag someone removes would silently drop a resource from its backups.
         Selection = Plan.AddSelection("Selection", new BackupSelectionOptions
         {
-            BackupSelectionName = $"{settings.Names.BackupPlan}-data",
+            BackupSelectionName = $"{props.PlanName}-data",
             Resources =
             [
-                BackupResource.FromRdsDatabaseCluster(cluster),
-                .. tables.Select(BackupResource.FromDynamoDbTable),
+                BackupResource.FromRdsDatabaseCluster(props.Cluster),
+                .. props.Tables.Select(BackupResource.FromDynamoDbTable),
             ],
         });
         NagSuppressions.Add(Selection.Node.FindChild("Role"),
@@ -100,14 +122,14 @@ public sealed class DataBackups : PlatformComponent
                 "AWSBackupServiceRolePolicyForBackup is the AWS-maintained policy AWS Backup needs to snapshot Aurora and DynamoDB; the selection limits it to our cluster and tables.",
                 "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"));
 
-        FailedJobsAlarm = alarms.Add(this, "BackupJobsFailedAlarm", new AlarmDefinition(
+        FailedJobsAlarm = props.Alarms.Add(this, "BackupJobsFailedAlarm", new AlarmDefinition(
             "backup-jobs-failed",
             "An AWS Backup job of the trading data failed: that day has no recovery point for the cluster or a table.",
             new Metric(new MetricProps
             {
                 Namespace = "AWS/Backup",
                 MetricName = "NumberOfBackupJobsFailed",
-                DimensionsMap = new Dictionary<string, string> { ["BackupVaultName"] = settings.Names.BackupVault },
+                DimensionsMap = new Dictionary<string, string> { ["BackupVaultName"] = props.VaultName },
                 Statistic = Stats.SUM,
                 Period = Duration.Minutes(5),
             }),

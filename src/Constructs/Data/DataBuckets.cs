@@ -5,9 +5,33 @@ using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.S3;
 using Constructs;
 using TradingPlatform.Config;
+using TradingPlatform.Constructs.Core;
 using TradingPlatform.Constructs.Monitoring;
 
 namespace TradingPlatform.Constructs.Data;
+
+public sealed record DataBucketsProps
+{
+    /// <summary>Required. Encrypts the data buckets and the archival replicas.</summary>
+    public required IKey S3Key { get; init; }
+    /// <summary>Required. Removal of the buckets (emptied first when destroyed) and the exemptions of dev-like kinds.</summary>
+    public required StoragePolicy Storage { get; init; }
+    /// <summary>Required. The environment's suffix, in the replication role's and policy's descriptions.</summary>
+    public required string Suffix { get; init; }
+    /// <summary>Required. The region the buckets live in: S3 uses the keys through s3.&lt;region&gt;.amazonaws.com only.</summary>
+    public required string Region { get; init; }
+    /// <summary>Object Lock (WORM) default retention of the archival bucket. Default: null, no lock (dev-like environments).</summary>
+    public RecordsRetention? RecordsRetention { get; init; }
+    /// <summary>
+    /// Locked buckets (<see cref="LockedBuckets"/>) that existed before Object Lock was set at creation: they keep the
+    /// lock through ObjectLockConfiguration only. Default: none, every locked bucket is created locked.
+    /// </summary>
+    public IReadOnlyList<string> BucketsPredatingObjectLock { get; init; } = [];
+    /// <summary>Required. Creates the replication-failure alarm.</summary>
+    public required PlatformAlarms Alarms { get; init; }
+
+    public bool PredatesObjectLock(string lockedBucket) => BucketsPredatingObjectLock.Contains(lockedBucket);
+}
 
 /// <summary>
 /// The S3 buckets of trading data, from the secure defaults (private, TLS-only, KMS with bucket keys, versioned):
@@ -32,15 +56,17 @@ public sealed class DataBuckets : PlatformComponent
     /// <summary>Fires when an object under trades/ failed to replicate: that batch has no unalterable copy.</summary>
     public Alarm ReplicationFailedAlarm { get; }
 
-    public DataBuckets(Construct scope, string id, EnvironmentSettings settings, IKey s3Key, PlatformAlarms alarms) : base(scope, id)
+    public DataBuckets(Construct scope, string id, DataBucketsProps props) : base(scope, id)
     {
-        AccessLogs = SecureDefaults.AccessLogsBucket(this, "AccessLogsBucket", settings);
-        Ingestion = SecureDefaults.DataBucket(this, "IngestionBucket", settings, s3Key, AccessLogs,
+        // The body's names for its inputs since before it had props.
+        var (settings, s3Key, alarms) = (props, props.S3Key, props.Alarms);
+        AccessLogs = SecureDefaults.AccessLogsBucket(this, "AccessLogsBucket", settings.Storage);
+        Ingestion = SecureDefaults.DataBucket(this, "IngestionBucket", settings.Storage, s3Key, AccessLogs,
             new SecureDefaults.DataBucketOptions { ReplicationSource = true },
             SecureDefaults.TransitionAfter90Days("ToGlacier", StorageClass.GLACIER));
-        Analytics = SecureDefaults.DataBucket(this, "AnalyticsBucket", settings, s3Key, AccessLogs,
+        Analytics = SecureDefaults.DataBucket(this, "AnalyticsBucket", settings.Storage, s3Key, AccessLogs,
             SecureDefaults.TransitionAfter90Days("ToGlacier", StorageClass.GLACIER));
-        Archival = SecureDefaults.DataBucket(this, "ArchivalBucket", settings, s3Key, AccessLogs,
+        Archival = SecureDefaults.DataBucket(this, "ArchivalBucket", settings.Storage, s3Key, AccessLogs,
             new SecureDefaults.DataBucketOptions
             {
                 // Deleting a noncurrent version before its retention ends only fails against the lock (silently, and
@@ -97,7 +123,7 @@ public sealed class DataBuckets : PlatformComponent
     /// The bucket's metadata names it (tradingplatform:lockedBucket), so that the rollout check can say which context
     /// value keeps an existing bucket in place. Once enabled, Object Lock can never be disabled, nor versioning suspended.
     /// </summary>
-    private void LockRecords(EnvironmentSettings settings, RecordsRetention retention)
+    private void LockRecords(DataBucketsProps settings, RecordsRetention retention)
     {
         var archival = (CfnBucket)Archival.Node.DefaultChild!;
         archival.AddMetadata("tradingplatform:lockedBucket", new Dictionary<string, object>
@@ -125,7 +151,7 @@ public sealed class DataBuckets : PlatformComponent
     /// delete markers not replicated (a delete in the ingestion bucket never reaches the records). CDK 2.160's Bucket
     /// has no replication props (BucketProps.ReplicationRules came later), so the rule is set on the L1 resource.
     /// </summary>
-    private Role ReplicateRecords(EnvironmentSettings settings, IKey s3Key)
+    private Role ReplicateRecords(DataBucketsProps settings, IKey s3Key)
     {
         var role = new Role(this, "ReplicationRole", new RoleProps
         {
@@ -240,7 +266,7 @@ public sealed class DataBuckets : PlatformComponent
     }
 
     // Control Tower CT.S3.PR.9 (Object Lock), bucket by bucket.
-    private void SuppressControlTower(EnvironmentSettings settings)
+    private void SuppressControlTower(DataBucketsProps settings)
     {
         GuardSuppressions.Add(Ingestion, new GuardSuppression(ControlTowerRules.S3ObjectLock,
             "Landing zone for raw trade batches, rewritten and expired by lifecycle; versioning guards overwrites and WORM retention would block the deletions data retention requires."));
@@ -251,7 +277,7 @@ public sealed class DataBuckets : PlatformComponent
         // it excuses: a staging or prod that lost its lock fails the gate. A bucket created locked passes the rule
         // (it has the top-level ObjectLockEnabled); one that predates that has the lock through
         // ObjectLockConfiguration only (see LockRecords).
-        if (settings.Kind.IsDisposable())
+        if (settings.Storage.Kind.IsDisposable())
         {
             GuardSuppressions.Add(Archival, new GuardSuppression(ControlTowerRules.S3ObjectLock,
                 "Disposable dev-like environment: a locked record could never be deleted, nor its bucket or stack; staging and prod lock the records (WORM)."));

@@ -5,9 +5,41 @@ using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.RDS;
 using Constructs;
 using TradingPlatform.Config;
+using TradingPlatform.Constructs.Core;
 using TradingPlatform.Constructs.Monitoring;
 
 namespace TradingPlatform.Constructs.Data;
+
+public sealed record TradingDatabaseProps
+{
+    /// <summary>Required. The cluster lives in its private subnets.</summary>
+    public required IVpc Vpc { get; init; }
+    /// <summary>Required. Encrypts storage, the RDS-managed master secret and Performance Insights.</summary>
+    public required IKey DatabaseKey { get; init; }
+    /// <summary>Required. Encrypts the log group the cluster exports to.</summary>
+    public required IKey LogsKey { get; init; }
+    /// <summary>
+    /// Required. Retention and removal of the log group; its removal policy decides the cluster's too (DESTROY, or a
+    /// final SNAPSHOT where data must survive the stack), its kind whether a missing deletion protection is excused.
+    /// </summary>
+    public required StoragePolicy Storage { get; init; }
+    /// <summary>Required. The cluster's fixed identifier (also the log group's name and the alarms' dimension).</summary>
+    public required string ClusterIdentifier { get; init; }
+    /// <summary>Required. Serverless v2 minimum capacity in ACU (0.5 at least in this CDK version).</summary>
+    public required double MinCapacity { get; init; }
+    /// <summary>Required. Serverless v2 maximum capacity in ACU.</summary>
+    public required double MaxCapacity { get; init; }
+    /// <summary>Required. Serverless v2 readers in other AZs: failover targets (the first scales with the writer).</summary>
+    public required int Readers { get; init; }
+    /// <summary>Required. Deletion protection on the cluster.</summary>
+    public required bool DeletionProtection { get; init; }
+    /// <summary>Required. The environment's suffix, in the reason that excuses a disposable environment's cluster.</summary>
+    public required string EnvironmentSuffix { get; init; }
+    /// <summary>Required. Creates the database's alarms.</summary>
+    public required PlatformAlarms Alarms { get; init; }
+    /// <summary>Required. The alarm thresholds (CPU, ACU, memory, connections, replica lag).</summary>
+    public required AlarmThresholds Thresholds { get; init; }
+}
 
 /// <summary>
 /// The trading database: Aurora Serverless v2 PostgreSQL (a writer and readers in other AZs), its security groups
@@ -30,9 +62,10 @@ public sealed class TradingDatabase : PlatformComponent
     public IReadOnlyList<Alarm> Alarms { get; }
 
     public TradingDatabase(
-        Construct scope, string id, EnvironmentSettings settings, IVpc vpc, IKey databaseKey, IKey logsKey, PlatformAlarms alarms)
+        Construct scope, string id, TradingDatabaseProps props)
         : base(scope, id)
     {
+        var (vpc, databaseKey) = (props.Vpc, props.DatabaseKey);
         ClientSecurityGroup = new SecurityGroup(this, "DatabaseClientSecurityGroup", new SecurityGroupProps
         {
             Vpc = vpc,
@@ -44,8 +77,8 @@ public sealed class TradingDatabase : PlatformComponent
 
         // A fixed identifier lets us create the log group RDS exports to before the cluster exists,
         // so it is encrypted and has a retention from the start (RDS would otherwise create it bare).
-        var clusterIdentifier = settings.Names.DatabaseCluster;
-        var logGroup = SecureDefaults.LogGroup(this, "DatabaseLogGroup", settings, logsKey,
+        var clusterIdentifier = props.ClusterIdentifier;
+        var logGroup = SecureDefaults.LogGroup(this, "DatabaseLogGroup", props.Storage, props.LogsKey,
             $"/aws/rds/cluster/{clusterIdentifier}/postgresql");
 
         // The database never initiates connections, so its group allows no egress at all.
@@ -67,7 +100,7 @@ public sealed class TradingDatabase : PlatformComponent
             PerformanceInsightEncryptionKey = databaseKey,
             PerformanceInsightRetention = PerformanceInsightRetention.DEFAULT,
         };
-        var readers = Enumerable.Range(1, settings.AuroraReaders)
+        var readers = Enumerable.Range(1, props.Readers)
             // A reader in the writer's promotion tier keeps the writer's capacity, so failover is seamless.
             .Select(n => ClusterInstance.ServerlessV2($"reader{n}", Instance(scaleWithWriter: n == 1)))
             .ToArray();
@@ -77,8 +110,8 @@ public sealed class TradingDatabase : PlatformComponent
             SecurityGroups = [databaseSecurityGroup],
             ClusterIdentifier = clusterIdentifier,
             Engine = DatabaseClusterEngine.AuroraPostgres(new AuroraPostgresClusterEngineProps { Version = EngineVersion }),
-            ServerlessV2MinCapacity = settings.AuroraMinCapacity,
-            ServerlessV2MaxCapacity = settings.AuroraMaxCapacity,
+            ServerlessV2MinCapacity = props.MinCapacity,
+            ServerlessV2MaxCapacity = props.MaxCapacity,
             // Writer and readers are configured alike (ScaleWithWriter only matters for readers).
             Writer = ClusterInstance.ServerlessV2("writer", Instance(scaleWithWriter: false)),
             Readers = readers,
@@ -92,15 +125,15 @@ public sealed class TradingDatabase : PlatformComponent
             // Enhanced monitoring on every instance; the L2 creates the role RDS publishes OS metrics with.
             MonitoringInterval = MonitoringInterval,
             Backup = new BackupProps { Retention = Duration.Days(7) },
-            DeletionProtection = settings.DeletionProtection,
+            DeletionProtection = props.DeletionProtection,
             // Where data must survive the stack, keep a final snapshot rather than a running cluster.
-            RemovalPolicy = settings.DestroysDataOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT,
+            RemovalPolicy = props.Storage.DestroysDataOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT,
         });
         Cluster.Node.AddDependency(logGroup);
         UseRdsManagedMasterPassword(Cluster, databaseKey);
         AllowClients(databaseSecurityGroup);
-        Suppress(settings);
-        Alarms = CreateAlarms(settings, alarms);
+        Suppress(props.Storage.Kind, props.EnvironmentSuffix);
+        Alarms = CreateAlarms(props.Thresholds, props.Alarms, clusterIdentifier);
     }
 
     /// <summary>
@@ -152,14 +185,14 @@ public sealed class TradingDatabase : PlatformComponent
         }
     }
 
-    private void Suppress(EnvironmentSettings settings)
+    private void Suppress(EnvironmentKind kind, string environmentSuffix)
     {
         // By environment kind, not by the DeletionProtection value it excuses (see IsDisposable).
-        if (settings.Kind.IsDisposable())
+        if (kind.IsDisposable())
         {
             NagSuppressions.Add(Cluster,
                 new NagSuppression("AwsSolutions-RDS10",
-                    $"'{settings.Suffix}' is a disposable dev-like environment by preset; staging and prod enable deletion protection."));
+                    $"'{environmentSuffix}' is a disposable dev-like environment by preset; staging and prod enable deletion protection."));
             GuardSuppressions.Add(Cluster, new GuardSuppression(ControlTowerRules.RdsClusterDeletionProtection,
                 "Disposable dev-like environment by preset, torn down with its stack; staging and prod enable deletion protection."));
         }
@@ -170,9 +203,8 @@ public sealed class TradingDatabase : PlatformComponent
                 "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"));
     }
 
-    private IReadOnlyList<Alarm> CreateAlarms(EnvironmentSettings settings, PlatformAlarms alarms)
+    private IReadOnlyList<Alarm> CreateAlarms(AlarmThresholds thresholds, PlatformAlarms alarms, string clusterIdentifier)
     {
-        var thresholds = settings.Alarms;
         // Cluster-level metrics (DBClusterIdentifier) aggregate the datapoints of every instance, so Maximum is the
         // busiest instance and Minimum the tightest one: a writer at its limit is not averaged away by idle readers.
         // The identifier is the fixed physical name, as on the Api layer's dashboard.
@@ -180,7 +212,7 @@ public sealed class TradingDatabase : PlatformComponent
         {
             Namespace = "AWS/RDS",
             MetricName = name,
-            DimensionsMap = new Dictionary<string, string> { ["DBClusterIdentifier"] = settings.Names.DatabaseCluster },
+            DimensionsMap = new Dictionary<string, string> { ["DBClusterIdentifier"] = clusterIdentifier },
             Statistic = statistic,
             Period = Duration.Minutes(5),
         });

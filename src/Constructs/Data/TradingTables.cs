@@ -3,10 +3,26 @@ using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.DynamoDB;
 using Amazon.CDK.AWS.KMS;
 using Constructs;
-using TradingPlatform.Config;
+using TradingPlatform.Constructs.Core;
 using TradingPlatform.Constructs.Monitoring;
 
 namespace TradingPlatform.Constructs.Data;
+
+public sealed record TradingTablesProps
+{
+    /// <summary>Required. Encrypts both tables (customer-managed).</summary>
+    public required IKey Key { get; init; }
+    /// <summary>Required. The sessions table's fixed name (also its alarms' dimension).</summary>
+    public required string SessionsTableName { get; init; }
+    /// <summary>Required. The api-keys table's fixed name (also its alarms' dimension).</summary>
+    public required string ApiKeysTableName { get; init; }
+    /// <summary>Required. Deletion protection on both tables.</summary>
+    public required bool DeletionProtection { get; init; }
+    /// <summary>Required. What happens to the tables when the stack is deleted or they are replaced.</summary>
+    public required RemovalPolicy RemovalPolicy { get; init; }
+    /// <summary>Required. Creates the throttle and system-error alarms of each table.</summary>
+    public required PlatformAlarms Alarms { get; init; }
+}
 
 /// <summary>
 /// The DynamoDB tables: user sessions (expiring through TTL) and API keys. On demand, point-in-time recovery,
@@ -28,20 +44,20 @@ public sealed class TradingTables : PlatformComponent
     public Table ApiKeys { get; }
     public IReadOnlyList<Alarm> Alarms { get; }
 
-    public TradingTables(Construct scope, string id, EnvironmentSettings settings, IKey databaseKey, PlatformAlarms alarms)
+    public TradingTables(Construct scope, string id, TradingTablesProps props)
         : base(scope, id)
     {
-        Sessions = CreateTable("SessionsTable", settings.Names.SessionsTable, "sessionId", settings, databaseKey, "expiresAt");
-        ApiKeys = CreateTable("ApiKeysTable", settings.Names.ApiKeysTable, "apiKeyId", settings, databaseKey, timeToLiveAttribute: null);
+        Sessions = CreateTable("SessionsTable", props.SessionsTableName, "sessionId", props, "expiresAt");
+        ApiKeys = CreateTable("ApiKeysTable", props.ApiKeysTableName, "apiKeyId", props, timeToLiveAttribute: null);
         Alarms =
         [
-            .. TableAlarms(settings.Names.SessionsTable, "SessionsTable", "sessions-table", alarms),
-            .. TableAlarms(settings.Names.ApiKeysTable, "ApiKeysTable", "api-keys-table", alarms),
+            .. TableAlarms(props.SessionsTableName, "SessionsTable", "sessions-table", props.Alarms),
+            .. TableAlarms(props.ApiKeysTableName, "ApiKeysTable", "api-keys-table", props.Alarms),
         ];
     }
 
     private Table CreateTable(
-        string id, string tableName, string partitionKey, EnvironmentSettings settings, IKey key, string? timeToLiveAttribute) =>
+        string id, string tableName, string partitionKey, TradingTablesProps props, string? timeToLiveAttribute) =>
         new(this, id, new TableProps
         {
             TableName = tableName,
@@ -49,10 +65,10 @@ public sealed class TradingTables : PlatformComponent
             BillingMode = BillingMode.PAY_PER_REQUEST,
             PointInTimeRecovery = true,
             Encryption = TableEncryption.CUSTOMER_MANAGED,
-            EncryptionKey = key,
+            EncryptionKey = props.Key,
             TimeToLiveAttribute = timeToLiveAttribute,
-            DeletionProtection = settings.DeletionProtection,
-            RemovalPolicy = settings.StatefulRemovalPolicy,
+            DeletionProtection = props.DeletionProtection,
+            RemovalPolicy = props.RemovalPolicy,
         });
 
     /// <summary>

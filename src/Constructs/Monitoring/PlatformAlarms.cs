@@ -3,7 +3,6 @@ using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.CloudWatch.Actions;
 using Amazon.CDK.AWS.SNS;
 using Constructs;
-using TradingPlatform.Config;
 
 namespace TradingPlatform.Constructs.Monitoring;
 
@@ -25,23 +24,40 @@ public sealed record AlarmDefinition(
     public int? EvaluationPeriods { get; init; }
 }
 
+/// <summary>What <see cref="PlatformAlarms"/> needs to create a layer's alarms.</summary>
+public sealed record PlatformAlarmsProps
+{
+    /// <summary>Required. The alert topic every alarm notifies, on ALARM and on OK.</summary>
+    public required ITopic Topic { get; init; }
+    /// <summary>Required. The environment's suffix: every alarm is named trading-&lt;suffix&gt;-&lt;name&gt;.</summary>
+    public required string EnvironmentSuffix { get; init; }
+    /// <summary>Required. Consecutive periods a threshold must be crossed, unless an alarm sets its own.</summary>
+    public required int EvaluationPeriods { get; init; }
+    /// <summary>Required. Where every alarm is recorded for the platform-health alarm and the dashboard.</summary>
+    public required AlarmCatalog Catalog { get; init; }
+}
+
 /// <summary>
 /// Creates a layer's alarms the same way everywhere: a stable name per environment, the environment's evaluation
 /// periods, ALARM and OK notifications to the alert topic, and a record in the <see cref="AlarmCatalog"/> so the
 /// platform-health composite alarm covers every alarm of every layer.
+/// Not a construct: one instance serves every layer of an environment, each alarm created in the caller's scope.
 /// </summary>
-public sealed class PlatformAlarms(ITopic topic, EnvironmentSettings settings, AlarmCatalog catalog)
+public sealed class PlatformAlarms(PlatformAlarmsProps props)
 {
-    public ITopic Topic { get; } = topic;
-    public EnvironmentSettings Settings { get; } = settings;
-    public AlarmCatalog Catalog { get; } = catalog;
+    public ITopic Topic { get; } = props.Topic;
+    public string EnvironmentSuffix { get; } = props.EnvironmentSuffix;
+    public AlarmCatalog Catalog { get; } = props.Catalog;
 
     public Alarm Add(Construct scope, string id, AlarmDefinition definition)
     {
-        var periods = definition.EvaluationPeriods ?? Settings.Alarms.EvaluationPeriods;
+        var alarmName = AlarmCatalog.AlarmName(EnvironmentSuffix, definition.Name);
+        // Before the alarm exists: one that the platform-health alarm and the dashboard would miss is refused.
+        Catalog.ThrowIfSealed(alarmName, scope, id);
+        var periods = definition.EvaluationPeriods ?? props.EvaluationPeriods;
         var alarm = new Alarm(scope, id, new AlarmProps
         {
-            AlarmName = AlarmCatalog.AlarmName(Settings, definition.Name),
+            AlarmName = alarmName,
             AlarmDescription = $"{definition.Meaning} Runbook: README.md#runbook ({definition.Name}).",
             Metric = definition.Metric,
             Threshold = definition.Threshold,
@@ -54,7 +70,7 @@ public sealed class PlatformAlarms(ITopic topic, EnvironmentSettings settings, A
         alarm.AddAlarmAction(action);
         // Recovery is news too: whoever was paged learns that it is over without opening the console.
         alarm.AddOkAction(action);
-        Catalog.Register(alarm, AlarmCatalog.AlarmName(Settings, definition.Name));
+        Catalog.Register(alarm, alarmName);
         return alarm;
     }
 }
@@ -64,15 +80,26 @@ public sealed class PlatformAlarms(ITopic topic, EnvironmentSettings settings, A
 /// A layer refers to another layer's alarm by its (literal) name, not by a CloudFormation reference, so adding or
 /// removing an alarm never creates or breaks a cross-stack export.
 /// </summary>
+/// <remarks>
+/// Sealed when first read: whatever reads it (the dashboard, the platform-health alarm) sees every alarm it will ever
+/// hold, so an alarm registered afterwards, which they would silently miss, fails synthesis instead, naming the alarm
+/// and the reader. Construction order is thereby checked, not just commented.
+/// </remarks>
 public sealed class AlarmCatalog
 {
     private readonly List<(Alarm Alarm, string Name)> alarms = [];
+    // The construct path of the first reader; null while alarms may still be registered.
+    private string? sealedBy;
 
-    public static string AlarmName(EnvironmentSettings settings, string name) => $"trading-{settings.Suffix}-{name}";
+    public static string AlarmName(string environmentSuffix, string name) => $"trading-{environmentSuffix}-{name}";
+
+    /// <summary>True once something has read the catalog: no alarm can be registered any more.</summary>
+    public bool IsSealed => sealedBy is not null;
 
     /// <param name="alarmName">The alarm's literal name (never a token: other layers use it to build the ARN).</param>
     public void Register(Alarm alarm, string alarmName)
     {
+        ThrowIfSealed(alarmName, alarm.Node.Scope!, alarm.Node.Id);
         if (alarms.Any(a => a.Name == alarmName))
         {
             throw new InvalidOperationException($"Two alarms are named '{alarmName}': alarm names must be unique in an environment");
@@ -81,14 +108,31 @@ public sealed class AlarmCatalog
         alarms.Add((alarm, alarmName));
     }
 
-    public IReadOnlyList<string> Names => alarms.Select(a => a.Name).ToList();
+    /// <summary>Refuses an alarm once the catalog has been read (see the remarks on the class).</summary>
+    public void ThrowIfSealed(string alarmName, IConstruct scope, string id)
+    {
+        if (sealedBy is not null)
+        {
+            throw new InvalidOperationException(
+                $"The alarm '{alarmName}' ({scope.Node.Path}/{id}) is added after '{sealedBy}' read the alarm catalog, so it would be missing " +
+                "from the platform-health alarm and the dashboard: create every alarm before the components that read the catalog");
+        }
+    }
+
+    /// <summary>The names of every registered alarm; seals the catalog for <paramref name="reader"/>.</summary>
+    public IReadOnlyList<string> NamesFor(IConstruct reader)
+    {
+        Seal(reader);
+        return alarms.Select(a => a.Name).ToList();
+    }
 
     /// <summary>
     /// Every registered alarm as seen from <paramref name="scope"/>: its own stack's alarms directly, other layers'
-    /// alarms by ARN built from their names (they deploy earlier, so they exist).
+    /// alarms by ARN built from their names (they deploy earlier, so they exist). Seals the catalog for the scope.
     /// </summary>
     public IReadOnlyList<IAlarm> AlarmsAsSeenFrom(Construct scope)
     {
+        Seal(scope);
         var stack = Stack.Of(scope);
         return alarms.Select(a => Stack.Of(a.Alarm) == stack
                 ? a.Alarm
@@ -101,4 +145,6 @@ public sealed class AlarmCatalog
                 })))
             .ToList();
     }
+
+    private void Seal(IConstruct reader) => sealedBy ??= reader.Node.Path;
 }

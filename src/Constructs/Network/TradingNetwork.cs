@@ -4,9 +4,26 @@ using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.KMS;
 using Constructs;
 using TradingPlatform.Config;
+using TradingPlatform.Constructs.Core;
 using TradingPlatform.Constructs.Monitoring;
 
 namespace TradingPlatform.Constructs.Network;
+
+public sealed record TradingNetworkProps
+{
+    /// <summary>Required. The VPC's Name tag.</summary>
+    public required string VpcName { get; init; }
+    /// <summary>Required. NAT gateways: 1 for cost, or one per AZ so no AZ depends on another.</summary>
+    public required int NatGateways { get; init; }
+    /// <summary>Required. Encrypts the flow-log group.</summary>
+    public required IKey LogsKey { get; init; }
+    /// <summary>Required. Retention and removal of the flow-log group.</summary>
+    public required StoragePolicy Storage { get; init; }
+    /// <summary>Required. Creates the NAT gateway alarms.</summary>
+    public required PlatformAlarms Alarms { get; init; }
+    /// <summary>Required. The alarm thresholds (packets a NAT gateway may drop per period).</summary>
+    public required AlarmThresholds Thresholds { get; init; }
+}
 
 /// <summary>
 /// The VPC every workload runs in: 3 AZs, public subnets for the NAT gateways only, private subnets for the rest,
@@ -18,15 +35,15 @@ public sealed class TradingNetwork : PlatformComponent
     public Vpc Vpc { get; }
     public IReadOnlyList<Alarm> Alarms { get; }
 
-    public TradingNetwork(Construct scope, string id, EnvironmentSettings settings, IKey logsKey, PlatformAlarms alarms)
+    public TradingNetwork(Construct scope, string id, TradingNetworkProps props)
         : base(scope, id)
     {
         Vpc = new Vpc(this, "TradingVpc", new VpcProps
         {
-            VpcName = $"trading-vpc-{settings.Suffix}",
+            VpcName = props.VpcName,
             IpAddresses = IpAddresses.Cidr("10.0.0.0/16"),
             MaxAzs = 3,
-            NatGateways = settings.NatGateways,
+            NatGateways = props.NatGateways,
             SubnetConfiguration =
             [
                 new SubnetConfiguration
@@ -56,7 +73,7 @@ public sealed class TradingNetwork : PlatformComponent
                 {
                     TrafficType = FlowLogTrafficType.ALL,
                     Destination = FlowLogDestination.ToCloudWatchLogs(
-                        SecureDefaults.LogGroup(this, "FlowLogGroup", settings, logsKey)),
+                        SecureDefaults.LogGroup(this, "FlowLogGroup", props.Storage, props.LogsKey)),
                 },
             },
         });
@@ -75,10 +92,10 @@ public sealed class TradingNetwork : PlatformComponent
         NagSuppressions.AddToCdkProvider(Stack.Of(this), "Custom::VpcRestrictDefaultSGCustomResourceProvider",
             "removes every rule from the VPC's default security group", hasInlinePolicy: true);
 
-        Alarms = NatGatewayAlarms(settings, alarms);
+        Alarms = NatGatewayAlarms(props.Thresholds, props.Alarms);
     }
 
-    private IReadOnlyList<Alarm> NatGatewayAlarms(EnvironmentSettings settings, PlatformAlarms alarms)
+    private IReadOnlyList<Alarm> NatGatewayAlarms(AlarmThresholds thresholds, PlatformAlarms alarms)
     {
         var result = new List<Alarm>();
         var natGateways = Vpc.PublicSubnets
@@ -104,7 +121,7 @@ public sealed class TradingNetwork : PlatformComponent
             result.Add(alarms.Add(this, $"NatGateway{az}PacketsDropped", new AlarmDefinition(
                 $"nat-{az}-packets-dropped",
                 $"NAT gateway {az} is dropping packets: calls to AWS APIs without an endpoint, and the internet, time out.",
-                NatMetric("PacketsDropCount"), settings.Alarms.NatPacketsDropped, ComparisonOperator.GREATER_THAN_THRESHOLD,
+                NatMetric("PacketsDropCount"), thresholds.NatPacketsDropped, ComparisonOperator.GREATER_THAN_THRESHOLD,
                 TreatMissingData.NOT_BREACHING)));
         }
 

@@ -4,9 +4,21 @@ using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.SNS.Subscriptions;
 using Constructs;
-using TradingPlatform.Config;
+using TradingPlatform.Constructs.Core;
 
 namespace TradingPlatform.Constructs.Security;
+
+public sealed record AlertingProps
+{
+    /// <summary>Required. Encrypts the topic (and so every notification, which names resources and findings).</summary>
+    public required IKey Key { get; init; }
+    /// <summary>Required. The topic's fixed name.</summary>
+    public required string TopicName { get; init; }
+    /// <summary>Required. The environment's suffix, in the topic's display name.</summary>
+    public required string EnvironmentSuffix { get; init; }
+    /// <summary>E-mail addresses subscribed to the topic. Default: none.</summary>
+    public IReadOnlyList<string> EmailAddresses { get; init; } = [];
+}
 
 /// <summary>
 /// The environment's alert topic: every alarm (ALARM and OK) and every AWS Config non-compliance lands here.
@@ -16,13 +28,13 @@ public sealed class Alerting : PlatformComponent
 {
     public Topic Topic { get; }
 
-    public Alerting(Construct scope, string id, EnvironmentSettings settings, IKey alertsKey) : base(scope, id)
+    public Alerting(Construct scope, string id, AlertingProps props) : base(scope, id)
     {
         Topic = new Topic(this, "AlertTopic", new TopicProps
         {
-            TopicName = settings.Names.AlertTopic,
-            DisplayName = $"TradingPlatform {settings.Suffix} alerts",
-            MasterKey = alertsKey,
+            TopicName = props.TopicName,
+            DisplayName = $"TradingPlatform {props.EnvironmentSuffix} alerts",
+            MasterKey = props.Key,
             EnforceSSL = true,
         });
 
@@ -43,7 +55,7 @@ public sealed class Alerting : PlatformComponent
             },
         }));
 
-        foreach (var address in settings.AlertEmails)
+        foreach (var address in props.EmailAddresses)
         {
             Topic.AddSubscription(new EmailSubscription(address));
         }

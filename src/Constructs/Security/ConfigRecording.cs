@@ -6,9 +6,26 @@ using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.SNS;
 using Constructs;
-using TradingPlatform.Config;
+using TradingPlatform.Constructs.Core;
 
 namespace TradingPlatform.Constructs.Security;
+
+public sealed record ConfigRecordingProps
+{
+    /// <summary>
+    /// Required. Whether this environment owns the account's recorder and delivery channel (one of each per account and
+    /// region); without, only the rules and the alert are made.
+    /// </summary>
+    public required bool CreateRecorder { get; init; }
+    /// <summary>Required. Encrypts the Config bucket and the delivered history (used with <see cref="CreateRecorder"/>).</summary>
+    public required IKey BucketKey { get; init; }
+    /// <summary>Required. Where NON_COMPLIANT evaluations are announced.</summary>
+    public required ITopic AlertTopic { get; init; }
+    /// <summary>Required. The environment's suffix, in the alert rule's description.</summary>
+    public required string EnvironmentSuffix { get; init; }
+    /// <summary>Required. Removal and exemptions of the Config buckets (used with <see cref="CreateRecorder"/>).</summary>
+    public required StoragePolicy Storage { get; init; }
+}
 
 /// <summary>
 /// AWS Config watching the account for PCI-DSS drift: the recorder and delivery channel (only in the environment
@@ -23,12 +40,12 @@ public sealed class ConfigRecording : PlatformComponent
     /// <summary>Routes every NON_COMPLIANT evaluation of our rules to the alert topic.</summary>
     public Amazon.CDK.AWS.Events.Rule NonComplianceAlert { get; }
 
-    public ConfigRecording(Construct scope, string id, EnvironmentSettings settings, IKey s3Key, ITopic alertTopic)
+    public ConfigRecording(Construct scope, string id, ConfigRecordingProps props)
         : base(scope, id)
     {
-        if (settings.CreateConfigRecorder)
+        if (props.CreateRecorder)
         {
-            Recorder = CreateRecorder(settings, s3Key);
+            Recorder = CreateRecorder(props.Storage, props.BucketKey);
         }
 
         Rules = CreateRules();
@@ -43,7 +60,7 @@ public sealed class ConfigRecording : PlatformComponent
 
         NonComplianceAlert = new Amazon.CDK.AWS.Events.Rule(this, "NonComplianceAlert", new Amazon.CDK.AWS.Events.RuleProps
         {
-            Description = $"TradingPlatform {settings.Suffix}: an AWS Config rule of ours found a NON_COMPLIANT resource",
+            Description = $"TradingPlatform {props.EnvironmentSuffix}: an AWS Config rule of ours found a NON_COMPLIANT resource",
             EventPattern = new EventPattern
             {
                 Source = ["aws.config"],
@@ -56,7 +73,7 @@ public sealed class ConfigRecording : PlatformComponent
             },
             Targets =
             [
-                new SnsTopic(alertTopic, new SnsTopicProps
+                new SnsTopic(props.AlertTopic, new SnsTopicProps
                 {
                     Message = RuleTargetInput.FromText(
                         $"AWS Config: {EventField.FromPath("$.detail.resourceType")} {EventField.FromPath("$.detail.resourceId")} " +
@@ -67,10 +84,10 @@ public sealed class ConfigRecording : PlatformComponent
         });
     }
 
-    private CfnConfigurationRecorder CreateRecorder(EnvironmentSettings settings, IKey s3Key)
+    private CfnConfigurationRecorder CreateRecorder(StoragePolicy storage, IKey s3Key)
     {
-        var accessLogs = SecureDefaults.AccessLogsBucket(this, "ConfigAccessLogsBucket", settings);
-        var configBucket = SecureDefaults.DataBucket(this, "ConfigBucket", settings, s3Key, accessLogs);
+        var accessLogs = SecureDefaults.AccessLogsBucket(this, "ConfigAccessLogsBucket", storage);
+        var configBucket = SecureDefaults.DataBucket(this, "ConfigBucket", storage, s3Key, accessLogs);
         GuardSuppressions.Add(configBucket, new GuardSuppression(ControlTowerRules.S3ObjectLock,
             "AWS Config delivery history, versioned and KMS-encrypted; Config rewrites nothing here and Object Lock would block the noncurrent-version expiry."));
 

@@ -2,9 +2,20 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
 using Constructs;
-using TradingPlatform.Config;
+using TradingPlatform.Constructs.Core;
 
 namespace TradingPlatform.Constructs.Security;
+
+public sealed record EncryptionKeysProps
+{
+    /// <summary>Required. The environment's suffix: each key's alias is &lt;data class&gt;-key-&lt;suffix&gt;.</summary>
+    public required string EnvironmentSuffix { get; init; }
+    /// <summary>
+    /// Required. What happens to the keys when the stack is deleted; with DESTROY (dev-like) a deleted key waits the
+    /// shortest 7 days, otherwise the longest 30, since data may still need it.
+    /// </summary>
+    public required RemovalPolicy RemovalPolicy { get; init; }
+}
 
 /// <summary>
 /// One customer-managed key per data class, so a leaked grant exposes one class and each can be audited and
@@ -25,14 +36,15 @@ public sealed class EncryptionKeys : PlatformComponent
     /// <summary>The backup vault: recovery points are copies of the database and tables.</summary>
     public Key BackupKey { get; }
 
-    public EncryptionKeys(Construct scope, string id, EnvironmentSettings settings) : base(scope, id)
+    public EncryptionKeys(Construct scope, string id, EncryptionKeysProps props) : base(scope, id)
     {
-        DatabaseKey = Create("DbEncryptionKey", "KMS key for database encryption", $"database-key-{settings.Suffix}", settings);
-        S3Key = Create("S3EncryptionKey", "KMS key for S3 bucket encryption", $"s3-key-{settings.Suffix}", settings);
-        LambdaKey = Create("LambdaEncryptionKey", "KMS key for Lambda environment variables", $"lambda-key-{settings.Suffix}", settings);
-        LogsKey = Create("LogsEncryptionKey", "KMS key for CloudWatch Logs", $"logs-key-{settings.Suffix}", settings);
-        AlertsKey = Create("AlertsEncryptionKey", "KMS key for the alert topic", $"alerts-key-{settings.Suffix}", settings);
-        BackupKey = Create("BackupEncryptionKey", "KMS key for the AWS Backup vault", $"backup-key-{settings.Suffix}", settings);
+        var suffix = props.EnvironmentSuffix;
+        DatabaseKey = Create("DbEncryptionKey", "KMS key for database encryption", $"database-key-{suffix}", props);
+        S3Key = Create("S3EncryptionKey", "KMS key for S3 bucket encryption", $"s3-key-{suffix}", props);
+        LambdaKey = Create("LambdaEncryptionKey", "KMS key for Lambda environment variables", $"lambda-key-{suffix}", props);
+        LogsKey = Create("LogsEncryptionKey", "KMS key for CloudWatch Logs", $"logs-key-{suffix}", props);
+        AlertsKey = Create("AlertsEncryptionKey", "KMS key for the alert topic", $"alerts-key-{suffix}", props);
+        BackupKey = Create("BackupEncryptionKey", "KMS key for the AWS Backup vault", $"backup-key-{suffix}", props);
 
         var stack = Stack.Of(this);
         // CloudWatch Logs encrypts with the key on behalf of log groups in this account and region only.
@@ -66,16 +78,16 @@ public sealed class EncryptionKeys : PlatformComponent
         }));
     }
 
-    private Key Create(string id, string description, string alias, EnvironmentSettings settings)
+    private Key Create(string id, string description, string alias, EncryptionKeysProps props)
     {
         var key = new Key(this, id, new KeyProps
         {
             Description = description,
             Alias = alias,
             EnableKeyRotation = true,
-            RemovalPolicy = settings.StatefulRemovalPolicy,
+            RemovalPolicy = props.RemovalPolicy,
             // Shortest wait in dev-like environments; the maximum where data may still need the key.
-            PendingWindow = Duration.Days(settings.DestroysDataOnDelete ? 7 : 30),
+            PendingWindow = Duration.Days(props.RemovalPolicy == RemovalPolicy.DESTROY ? 7 : 30),
         });
         key.AddToResourcePolicy(DenyGrantsExceptForAwsServices());
         return key;

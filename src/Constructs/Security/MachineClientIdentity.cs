@@ -2,8 +2,23 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.Cognito;
 using Constructs;
 using TradingPlatform.Config;
+using TradingPlatform.Constructs.Core;
 
 namespace TradingPlatform.Constructs.Security;
+
+public sealed record MachineClientIdentityProps
+{
+    /// <summary>Required. The environment's fixed names: the pool's, and each app client's.</summary>
+    public required ResourceNames Names { get; init; }
+    /// <summary>Required. Prefix of the Cognito domain serving the token endpoint (unique per region across accounts).</summary>
+    public required string TokenDomainPrefix { get; init; }
+    /// <summary>Required. Deletion protection on the pool: clients hold its app client ids and secrets.</summary>
+    public required bool DeletionProtection { get; init; }
+    /// <summary>Required. What happens to the pool when the stack is deleted.</summary>
+    public required RemovalPolicy RemovalPolicy { get; init; }
+    /// <summary>The machine clients, each getting an app client with the client-credentials grant. Default: none.</summary>
+    public IReadOnlyList<TradingClient> Clients { get; init; } = [];
+}
 
 /// <summary>
 /// Who may call the trading API: a Cognito user pool for machine clients only (no sign-up, no users), the resource
@@ -27,11 +42,11 @@ public sealed class MachineClientIdentity : PlatformComponent
     /// <summary>App clients by trading client name.</summary>
     public IReadOnlyDictionary<string, UserPoolClient> Clients { get; }
 
-    public MachineClientIdentity(Construct scope, string id, EnvironmentSettings settings) : base(scope, id)
+    public MachineClientIdentity(Construct scope, string id, MachineClientIdentityProps props) : base(scope, id)
     {
         Pool = new UserPool(this, "MachineClientPool", new UserPoolProps
         {
-            UserPoolName = settings.Names.MachineClientPool,
+            UserPoolName = props.Names.MachineClientPool,
             // Machine clients only: nobody signs up, and no user is ever created (client credentials need none).
             SelfSignUpEnabled = false,
             SignInAliases = new SignInAliases { Username = true },
@@ -45,8 +60,8 @@ public sealed class MachineClientIdentity : PlatformComponent
             Mfa = Mfa.REQUIRED,
             MfaSecondFactor = new MfaSecondFactor { Otp = true, Sms = false },
             // Clients hold their app client ids and secrets: the pool must not be replaced or deleted where they matter.
-            DeletionProtection = settings.DeletionProtection,
-            RemovalPolicy = settings.StatefulRemovalPolicy,
+            DeletionProtection = props.DeletionProtection,
+            RemovalPolicy = props.RemovalPolicy,
         });
 
         var write = new ResourceServerScope(new ResourceServerScopeProps
@@ -65,13 +80,13 @@ public sealed class MachineClientIdentity : PlatformComponent
         // The token endpoint: https://<prefix>.auth.<region>.amazoncognito.com/oauth2/token (prefix validated by the loader).
         Domain = Pool.AddDomain("TokenDomain", new UserPoolDomainOptions
         {
-            CognitoDomain = new CognitoDomainOptions { DomainPrefix = settings.TokenDomainPrefix },
+            CognitoDomain = new CognitoDomainOptions { DomainPrefix = props.TokenDomainPrefix },
         });
 
         // Construct ids come from the client's name only, so reordering the list changes no logical id.
-        Clients = settings.TradingClients.ToDictionary(client => client.Name, client => Pool.AddClient($"Client-{client.Name}", new UserPoolClientOptions
+        Clients = props.Clients.ToDictionary(client => client.Name, client => Pool.AddClient($"Client-{client.Name}", new UserPoolClientOptions
         {
-            UserPoolClientName = settings.Names.AppClient(client.Name),
+            UserPoolClientName = props.Names.AppClient(client.Name),
             GenerateSecret = true,
             // No user flows: only the refresh-token flow CDK always adds, which client credentials never use.
             AuthFlows = new AuthFlow { AdminUserPassword = false, Custom = false, UserPassword = false, UserSrp = false },

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Shouldly;
 using TradingPlatform.Config;
-using TradingPlatform.Constructs;
+using TradingPlatform.Constructs.Core;
 using TradingPlatform.Constructs.Security;
 using TradingPlatform.Tests.Rules;
 using Xunit;

@@ -1,6 +1,6 @@
 using Amazon.CDK.AWS.APIGateway;
 
-namespace TradingPlatform.Stacks;
+namespace TradingPlatform.Constructs.Api;
 
 /// <summary>
 /// JSON schema (draft 4, what API Gateway models speak) of POST /data, matching the function's rules

@@ -1,11 +1,13 @@
 using System.Reflection;
 
-namespace TradingPlatform.Stacks;
+namespace TradingPlatform.Constructs.Api;
 
 /// <summary>
 /// Where the app's build published the data-processing function (TradingPlatform.csproj, target
 /// PublishDataProcessor). The build stamps the folder into this assembly, so the CLI and the tests,
-/// which run from different folders, find the same asset.
+/// which run from different folders, find the same asset. It sits beside <see cref="IngestionFunction"/>, the component
+/// that deploys it (the handler's name is there too); the composition root hands the folder to the Api layer, which
+/// passes it on as <see cref="IngestionFunctionProps.AssetDir"/>.
 /// </summary>
 public static class DataProcessorAsset
 {

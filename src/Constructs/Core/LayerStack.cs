@@ -1,23 +1,8 @@
-using System.Security.Cryptography;
-using System.Text;
 using Amazon.CDK;
 using Constructs;
 using TradingPlatform.Diagnostics;
 
-namespace TradingPlatform.Constructs;
-
-/// <summary>
-/// A component of the platform (the trading database, the ingestion function, the web firewall...): a construct
-/// that owns its resources, grants, alarms and cdk-nag suppressions. Components are transparent to logical ids
-/// (see <see cref="LayerStack"/>), so moving a resource into or between components never replaces it.
-/// </summary>
-public abstract class PlatformComponent : Construct
-{
-    protected PlatformComponent(Construct scope, string id) : base(scope, id)
-    {
-        (Stack.Of(this) as LayerStack)?.RegisterComponent(Node.Path);
-    }
-}
+namespace TradingPlatform.Constructs.Core;
 
 /// <summary>
 /// Base of the four layer stacks. Its one job: logical ids are computed as if no <see cref="PlatformComponent"/>
@@ -113,46 +98,5 @@ public abstract class LayerStack : Stack
         pathByLogicalId[logicalId] = path;
         logicalIdByElement[element] = logicalId;
         return logicalId;
-    }
-}
-
-/// <summary>The CDK's logical id scheme: the path's ids without "Default", a readable prefix, an MD5 of the path.</summary>
-public static class LogicalIds
-{
-    private const string HiddenId = "Default";
-    private const string HiddenFromHumanId = "Resource";
-    private const int MaxHumanLength = 240;
-
-    public static string Make(IReadOnlyList<string> pathComponents)
-    {
-        var components = pathComponents.Where(c => c != HiddenId).ToList();
-        if (components.Count == 1 && AlphanumericOnly(components[0]) is { Length: <= 255 } topLevel)
-        {
-            // A top-level resource keeps its id as written, minus characters CloudFormation does not allow.
-            return topLevel;
-        }
-
-        var hash = Convert.ToHexString(MD5.HashData(Encoding.UTF8.GetBytes(string.Join("/", components))))[..8];
-        var human = string.Concat(RemoveDuplicates(components)
-            .Where(c => c != HiddenFromHumanId)
-            .Select(AlphanumericOnly));
-        return (human.Length > MaxHumanLength ? human[..MaxHumanLength] : human) + hash;
-    }
-
-    private static string AlphanumericOnly(string component) => new(component.Where(char.IsAsciiLetterOrDigit).ToArray());
-
-    // "Bucket/BucketPolicy" reads "BucketPolicy", not "BucketBucketPolicy".
-    private static IEnumerable<string> RemoveDuplicates(IEnumerable<string> components)
-    {
-        var kept = new List<string>();
-        foreach (var component in components)
-        {
-            if (kept.Count == 0 || !kept[^1].EndsWith(component, StringComparison.Ordinal))
-            {
-                kept.Add(component);
-            }
-        }
-
-        return kept;
     }
 }
