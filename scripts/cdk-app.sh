@@ -11,6 +11,6 @@ use_private_tmpdir synth
 # That folder serves this one app process: the app may delete jsii's tarball copies in it (src/Hosting/JsiiScratch.cs).
 export TRADINGPLATFORM_OWNED_TMPDIR=$TMPDIR
 # The jsii runtime (Node) is a short batch job: V8's default young generation (16 MiB semi-spaces) only
-# raises the peak memory of a synth by ~100 MiB; 4 MiB costs no measurable time (bench/README.md, memory).
+# raises the peak memory of a synth by ~30 MiB; 4 MiB costs no measurable time (bench/README.md, "Memory").
 export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--max-semi-space-size=4"
 dotnet bin/Debug/net10.0/TradingPlatform.dll "$@"
