@@ -425,6 +425,13 @@ public static partial class ConfigurationLoader
                 string.Join(", ", LockedBuckets.Names));
         }
 
+        foreach (var (suffix, bucket) in entries.Where(e => LockedBuckets.Names.Contains(e.Bucket) && !LockedBuckets.MayPredateObjectLock.Contains(e.Bucket)))
+        {
+            problems.Add(
+                $"{BucketsPredatingObjectLockKey} names bucket '{bucket}' for '{suffix}': it was created with Object Lock from its " +
+                $"first deploy, so it cannot predate it (only {string.Join(", ", LockedBuckets.MayPredateObjectLock)} can)");
+        }
+
         foreach (var duplicate in entries.GroupBy(e => e).Where(g => g.Count() > 1))
         {
             problems.Add($"{BucketsPredatingObjectLockKey} lists '{duplicate.Key.Bucket}' for '{duplicate.Key.Suffix}' {duplicate.Count()} times");

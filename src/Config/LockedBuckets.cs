@@ -16,4 +16,10 @@ public static class LockedBuckets
     public const string RecordsReplica = "records-replica";
 
     public static readonly IReadOnlyList<string> Names = [Archival, RecordsReplica];
+
+    /// <summary>
+    /// The locked buckets that existed before Object Lock was set at creation, so that the configuration may list them
+    /// as predating it. The records replica was created locked from its first deploy: it never predates.
+    /// </summary>
+    public static readonly IReadOnlyList<string> MayPredateObjectLock = [Archival];
 }

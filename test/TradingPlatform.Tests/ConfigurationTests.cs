@@ -518,4 +518,9 @@ public sealed class RecoveryRegionConfigurationTests
     public void A_primary_without_a_default_recovery_region_needs_one_in_context() =>
         ErrorFor(("environmentSuffix", "prod"), ("region", "me-south-1"))
             .ShouldContain("recoveryRegion is required for 'prod' in me-south-1");
+
+    [Fact]
+    public void The_records_replica_cannot_be_listed_as_predating_object_lock() =>
+        ErrorFor(("environmentSuffix", "prod"), ("bucketsPredatingObjectLock", $"prod:{LockedBuckets.RecordsReplica}"))
+            .ShouldContain($"names bucket '{LockedBuckets.RecordsReplica}' for 'prod': it was created with Object Lock from its first deploy");
 }
