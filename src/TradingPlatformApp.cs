@@ -8,11 +8,17 @@ using TradingPlatform.Stacks;
 
 namespace TradingPlatform;
 
-/// <summary>The four stacks of one environment, as built by <see cref="TradingPlatformApp.Build"/>.</summary>
+/// <summary>
+/// The stacks of one environment, as built by <see cref="TradingPlatformApp.Build"/>: four, and in staging and prod a
+/// fifth, Recovery, in the recovery region (null in dev-like environments).
+/// </summary>
 public sealed record TradingPlatformStacks(
-    SecurityStack Security, NetworkStack Network, DataStack Data, ApiStack Api)
+    SecurityStack Security, NetworkStack Network, DataStack Data, ApiStack Api, RecoveryStack? Recovery = null)
 {
-    public IReadOnlyList<Stack> All => [Security, Network, Data, Api];
+    /// <summary>In deploy order: Recovery (when present) before Data.</summary>
+    public IReadOnlyList<Stack> All => Recovery is null
+        ? [Security, Network, Data, Api]
+        : [Security, Network, Recovery, Data, Api];
 }
 
 /// <summary>Composition root shared by Program.cs and the tests, so both build exactly the same app.</summary>
@@ -78,6 +84,17 @@ public static class TradingPlatformApp
             Alarms = security.Alarms,
         });
 
+        // The recovery region's layer, before Data: Data's copy actions and replication rule name what it creates.
+        var recovery = settings.RecoveryRegion is { } recoveryRegion
+            ? new RecoveryStack(app, $"{prefix}-Recovery", new RecoveryStackProps
+            {
+                Env = new Amazon.CDK.Environment { Account = settings.Account, Region = recoveryRegion },
+                Settings = settings,
+                Description = $"TradingPlatform {settings.Suffix}: recovery region ({recoveryRegion}): keys, recovery vault, records replica, alert topic",
+                TerminationProtection = settings.TerminationProtection,
+            })
+            : null;
+
         var data = new DataStack(app, $"{prefix}-Data", new DataStackProps
         {
             Env = env,
@@ -88,6 +105,12 @@ public static class TradingPlatformApp
             Keys = security.Keys,
             Alarms = security.Alarms,
         });
+
+        if (recovery is not null)
+        {
+            // Names, not references, cross the regions (see RecoveryStack): the order is this explicit dependency.
+            data.AddDependency(recovery, "Data copies backups to the recovery vault and replicates records to the replica");
+        }
 
         var api = new ApiStack(app, $"{prefix}-Api", new ApiStackProps
         {
@@ -104,7 +127,7 @@ public static class TradingPlatformApp
             DataProcessorAssetDir = DataProcessorAsset.Directory,
         });
 
-        var stacks = new TradingPlatformStacks(security, network, data, api);
+        var stacks = new TradingPlatformStacks(security, network, data, api, recovery);
         foreach (var stack in stacks.All)
         {
             ApplyTags(stack, settings);

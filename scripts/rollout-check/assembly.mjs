@@ -7,7 +7,8 @@ const require = createRequire(import.meta.url);
 const { CloudAssembly } = require('aws-cdk-lib/cx-api');
 
 /** Deploy order of this app's layers; stack names end in "-<Layer>" (TradingPlatform-<env>-<Layer>). */
-export const LAYER_ORDER = ['Security', 'Network', 'Data', 'Api'];
+// Recovery (staging and prod, in the recovery region) deploys before Data, which names what it creates.
+export const LAYER_ORDER = ['Security', 'Network', 'Recovery', 'Data', 'Api'];
 
 export class AssemblyError extends Error {}
 

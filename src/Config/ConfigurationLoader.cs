@@ -38,12 +38,13 @@ public static partial class ConfigurationLoader
     public const string TradingClientsKey = "tradingClients";
     public const string RecordsRetentionYearsKey = "recordsRetentionYears";
     public const string BucketsPredatingObjectLockKey = "bucketsPredatingObjectLock";
+    public const string RecoveryRegionKey = "recoveryRegion";
 
     public static readonly IReadOnlyList<string> KnownKeys =
     [
         EnvironmentSuffixKey, AccountKey, RegionKey, CreateConfigRecorderKey,
         NatGatewaysKey, AuroraMinCapacityKey, AuroraMaxCapacityKey, AlertEmailsKey, TradingClientsKey, RecordsRetentionYearsKey,
-        BucketsPredatingObjectLockKey,
+        BucketsPredatingObjectLockKey, RecoveryRegionKey,
     ];
 
     /// <summary>SNS accepts any number of subscriptions; more than this is a mailing list's job, not ours.</summary>
@@ -157,6 +158,7 @@ public static partial class ConfigurationLoader
         settings = settings with { TradingClients = ParseTradingClients(context, problems) };
         settings = ApplyRecordsRetention(context, settings, problems);
         settings = settings with { BucketsPredatingObjectLock = ParseBucketsPredatingObjectLock(context, settings, problems) };
+        settings = ApplyRecoveryRegion(context, settings, problems);
 
         settings = settings with
         {
@@ -423,6 +425,13 @@ public static partial class ConfigurationLoader
                 string.Join(", ", LockedBuckets.Names));
         }
 
+        foreach (var (suffix, bucket) in entries.Where(e => LockedBuckets.Names.Contains(e.Bucket) && !LockedBuckets.MayPredateObjectLock.Contains(e.Bucket)))
+        {
+            problems.Add(
+                $"{BucketsPredatingObjectLockKey} names bucket '{bucket}' for '{suffix}': it was created with Object Lock from its " +
+                $"first deploy, so it cannot predate it (only {string.Join(", ", LockedBuckets.MayPredateObjectLock)} can)");
+        }
+
         foreach (var duplicate in entries.GroupBy(e => e).Where(g => g.Count() > 1))
         {
             problems.Add($"{BucketsPredatingObjectLockKey} lists '{duplicate.Key.Bucket}' for '{duplicate.Key.Suffix}' {duplicate.Count()} times");
@@ -593,6 +602,54 @@ public static partial class ConfigurationLoader
         }
 
         return settings with { RecordsRetention = RecordsRetention.OfYears(current.Mode, years) };
+    }
+
+    /// <summary>
+    /// recoveryRegion: where staging and prod keep the copies that must survive the loss of the primary region (the
+    /// preset's default pairs each primary with a region of the same jurisdiction, EnvironmentPresets.DefaultRecoveryRegions).
+    /// Refused when it equals the primary region (a copy in the same region dies with it) and in dev-like environments
+    /// (they have no Recovery layer). A staging or prod whose primary has no default must set it.
+    /// </summary>
+    private static EnvironmentSettings ApplyRecoveryRegion(
+        IReadOnlyDictionary<string, JsonElement> context, EnvironmentSettings settings, List<string> problems)
+    {
+        var given = ReadString(context, RecoveryRegionKey, problems);
+        if (given is not null && !RegionPattern().IsMatch(given))
+        {
+            problems.Add($"{RecoveryRegionKey} '{given}' is invalid: expected an AWS region code such as us-west-2 or eu-central-1");
+            return settings;
+        }
+
+        if (settings.Kind.IsDisposable())
+        {
+            if (given is not null)
+            {
+                problems.Add(
+                    $"{RecoveryRegionKey} '{given}' contradicts environment '{settings.Suffix}': {settings.Kind} environments have no " +
+                    "Recovery layer (their data is disposable; only staging and prod copy to a second region)");
+            }
+
+            return settings with { RecoveryRegion = null };
+        }
+
+        var recovery = given ?? settings.RecoveryRegion;
+        if (recovery is null)
+        {
+            problems.Add(
+                $"{RecoveryRegionKey} is required for '{settings.Suffix}' in {settings.Region}: there is no default recovery region " +
+                "for that primary region; set one in the same jurisdiction (e.g. -c recoveryRegion=...)");
+            return settings;
+        }
+
+        if (recovery == settings.Region)
+        {
+            problems.Add(
+                $"{RecoveryRegionKey} '{recovery}' is the primary region ({RegionKey} {settings.Region}): the recovery copies must " +
+                "be in another region, or the loss of the region loses them too");
+            return settings;
+        }
+
+        return settings with { RecoveryRegion = recovery };
     }
 
     private static double ParseCapacity(

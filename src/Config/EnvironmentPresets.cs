@@ -89,6 +89,8 @@ public static class EnvironmentPresets
                 },
                 // Disposable: a locked version could not be deleted, so neither could the bucket nor the stack.
                 RecordsRetention = null,
+                // Disposable data needs no second region: no recovery stack, no cross-region copy or transfer cost.
+                RecoveryRegion = null,
             },
         };
     }
@@ -108,5 +110,28 @@ public static class EnvironmentPresets
         // Staging rehearses prod, alarms included, with a little more tolerance for load tests.
         Alarms = ProductionAlarms with { Api5xxPercent = 2, ApiP99LatencyMs = 3_000, WafBlockedRequests = 500 },
         RecordsRetention = RecordsRetention.OfDays(RecordsLockMode.Governance, DefaultStagingRetentionDays),
+        // Staging rehearses prod's recovery layer in the same region pair.
+        RecoveryRegion = DefaultRecoveryRegionFor(region),
     };
+
+    /// <summary>
+    /// The default recovery region of each primary region: the other region of the same jurisdiction and partition that
+    /// AWS's own guidance pairs it with most often (far enough apart that one event does not take both; the same legal
+    /// area, so that records and backups stay under the same data-residency rules, e.g. EU data in the EU). A primary
+    /// without an entry has no default: staging and prod there must set recoveryRegion (the loader says so).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> DefaultRecoveryRegions = new Dictionary<string, string>
+    {
+        ["us-east-1"] = "us-west-2", ["us-east-2"] = "us-west-2",
+        ["us-west-1"] = "us-east-1", ["us-west-2"] = "us-east-1",
+        ["ca-central-1"] = "ca-west-1", ["ca-west-1"] = "ca-central-1",
+        ["eu-west-1"] = "eu-central-1", ["eu-west-2"] = "eu-west-1", ["eu-west-3"] = "eu-central-1",
+        ["eu-central-1"] = "eu-west-1", ["eu-north-1"] = "eu-central-1", ["eu-south-1"] = "eu-central-1",
+        ["ap-northeast-1"] = "ap-northeast-3", ["ap-northeast-3"] = "ap-northeast-1",
+        ["ap-southeast-1"] = "ap-southeast-2", ["ap-southeast-2"] = "ap-southeast-1",
+        ["ap-south-1"] = "ap-south-2", ["ap-south-2"] = "ap-south-1",
+        ["us-gov-west-1"] = "us-gov-east-1", ["us-gov-east-1"] = "us-gov-west-1",
+    };
+
+    public static string? DefaultRecoveryRegionFor(string region) => DefaultRecoveryRegions.GetValueOrDefault(region);
 }

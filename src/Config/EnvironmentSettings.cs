@@ -101,6 +101,16 @@ public sealed record EnvironmentSettings
     /// <summary>Whether the named locked bucket takes the nested-only form (see <see cref="BucketsPredatingObjectLock"/>).</summary>
     public bool PredatesObjectLock(string lockedBucket) => BucketsPredatingObjectLock.Contains(lockedBucket);
 
+    /// <summary>
+    /// The region of the Recovery layer (TradingPlatform-&lt;env&gt;-Recovery): the recovery vault every backup rule copies
+    /// to, and the locked replica of the trade records. Null in dev-like environments (no recovery stack, no copy cost).
+    /// Never the primary <see cref="Region"/> (the loader refuses it): a copy in the same region dies with it.
+    /// </summary>
+    public string? RecoveryRegion { get; init; }
+
+    /// <summary>The Recovery layer's names, derived from account, recovery region and suffix; null without a recovery region.</summary>
+    public RecoveryNames? Recovery => RecoveryRegion is { } region ? new RecoveryNames(Suffix, Account, region) : null;
+
     /// <summary>Stateful resources are destroyed with their stack, so buckets must be emptied first.</summary>
     public bool DestroysDataOnDelete => StatefulRemovalPolicy == RemovalPolicy.DESTROY;
 

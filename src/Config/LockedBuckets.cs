@@ -9,5 +9,17 @@ public static class LockedBuckets
     /// <summary>The archival (WORM) bucket of the Data layer: the trade records replicated from ingestion.</summary>
     public const string Archival = "archival";
 
-    public static readonly IReadOnlyList<string> Names = [Archival];
+    /// <summary>
+    /// The records replica of the Recovery layer (staging and prod, in the recovery region): the same records, under the
+    /// same mode and retention, kept apart from the primary region (SEC 17a-4(f)'s duplicate copy).
+    /// </summary>
+    public const string RecordsReplica = "records-replica";
+
+    public static readonly IReadOnlyList<string> Names = [Archival, RecordsReplica];
+
+    /// <summary>
+    /// The locked buckets that existed before Object Lock was set at creation, so that the configuration may list them
+    /// as predating it. The records replica was created locked from its first deploy: it never predates.
+    /// </summary>
+    public static readonly IReadOnlyList<string> MayPredateObjectLock = [Archival];
 }

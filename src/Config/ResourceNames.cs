@@ -26,3 +26,27 @@ public sealed record ResourceNames(string Suffix)
     public string AlertTopic => $"trading-alerts-{Suffix}";
     public string Dashboard => $"trading-platform-{Suffix}";
 }
+
+/// <summary>
+/// The Recovery layer's physical names, derived from the environment's suffix, account and recovery region. The Data
+/// layer (another region) refers to the recovery vault, the records replica and its key by these names, never by a
+/// CloudFormation reference (see RecoveryStack for why), and RecoveryWiringTests checks that the Recovery stack creates
+/// exactly what Data names.
+/// </summary>
+public sealed record RecoveryNames(string Suffix, string Account, string Region)
+{
+    /// <summary>The recovery vault (vault names are per account and region; "-recovery" keeps it apart in every console).</summary>
+    public string BackupVault => $"trading-backups-{Suffix}-recovery";
+    /// <summary>Globally unique (account and region in it), at most 63 characters for staging and prod.</summary>
+    public string RecordsReplicaBucket => $"trading-records-{Suffix}-{Account}-{Region}";
+    public string RecordsReplicaAccessLogsBucket => $"trading-records-logs-{Suffix}-{Account}-{Region}";
+    /// <summary>The alias of the replica's key (without "alias/"): S3 replication accepts the alias ARN as the replica key.</summary>
+    public string RecordsReplicaKeyAlias => $"records-replica-key-{Suffix}";
+    public string BackupKeyAlias => $"backup-recovery-key-{Suffix}";
+    public string AlertsKeyAlias => $"alerts-recovery-key-{Suffix}";
+    public string AlertTopic => $"trading-alerts-{Suffix}-recovery";
+
+    public string BackupVaultArn(string partition) => $"arn:{partition}:backup:{Region}:{Account}:backup-vault:{BackupVault}";
+    public string RecordsReplicaBucketArn(string partition) => $"arn:{partition}:s3:::{RecordsReplicaBucket}";
+    public string RecordsReplicaKeyAliasArn(string partition) => $"arn:{partition}:kms:{Region}:{Account}:alias/{RecordsReplicaKeyAlias}";
+}

@@ -125,8 +125,7 @@ public static class SecureDefaults
         if (!options.ReplicationSource)
         {
             NagSuppressions.Add(bucket,
-                new NagSuppression("PCI.DSS.321-S3BucketReplicationEnabled",
-                    "S3 stores objects across at least three AZs and versioning keeps prior versions; cross-region copies of trading data are a data-residency decision the platform has not taken."));
+                new NagSuppression("PCI.DSS.321-S3BucketReplicationEnabled", options.ReplicationExemption));
         }
         EnableEventBridgeNotifications(bucket);
         return bucket;
@@ -149,6 +148,13 @@ public static class SecureDefaults
         /// bucket. Only for a bucket that does not exist yet: on an existing one it makes CloudFormation replace it.
         /// </summary>
         public bool ObjectLockEnabled { get; init; }
+
+        /// <summary>
+        /// Why this bucket replicates nowhere itself (the cdk-nag exemption's reason). Default: the reason of a bucket
+        /// whose data is not meant to leave its region.
+        /// </summary>
+        public string ReplicationExemption { get; init; } =
+            "S3 stores objects across at least three AZs and versioning keeps prior versions; cross-region copies of trading data are a data-residency decision the platform has not taken.";
 
         /// <summary>When noncurrent versions are deleted; a locked bucket must not try before the lock ends.</summary>
         public int NoncurrentVersionExpirationDays { get; init; } = DefaultNoncurrentVersionExpirationDays;
@@ -187,6 +193,37 @@ public static class SecureDefaults
                 "Written only by S3 log delivery; no consumer reacts to log files, so an event per delivered file would be noise and cost."),
             new GuardSuppression(ControlTowerRules.S3ObjectLock,
                 "Access logs expire after one year by lifecycle (PCI-DSS 10.7) and are versioned; Object Lock would block that expiry."));
+
+    /// <summary>Metadata entry that names a locked bucket (<see cref="LockedBuckets"/>) for the rules and the rollout check.</summary>
+    public const string LockedBucketMetadata = "tradingplatform:lockedBucket";
+
+    /// <summary>
+    /// S3 Object Lock's default retention on a bucket, in ObjectLockConfiguration (with its own ObjectLockEnabled =
+    /// "Enabled"); the bucket names itself in metadata (<see cref="LockedBucketMetadata"/>). Whether it also has the
+    /// top-level ObjectLockEnabled (created locked) is the caller's <see cref="DataBucketOptions.ObjectLockEnabled"/>.
+    /// </summary>
+    public static void LockRecords(Bucket bucket, string lockedBucket, string environment, RecordsRetention retention)
+    {
+        var cfn = (CfnBucket)bucket.Node.DefaultChild!;
+        cfn.AddMetadata(LockedBucketMetadata, new Dictionary<string, object>
+        {
+            ["name"] = lockedBucket,
+            ["environment"] = environment,
+        });
+        cfn.ObjectLockConfiguration = new CfnBucket.ObjectLockConfigurationProperty
+        {
+            ObjectLockEnabled = "Enabled",
+            Rule = new CfnBucket.ObjectLockRuleProperty
+            {
+                DefaultRetention = new CfnBucket.DefaultRetentionProperty
+                {
+                    Mode = retention.Mode == RecordsLockMode.Compliance ? "COMPLIANCE" : "GOVERNANCE",
+                    Years = retention.Years,
+                    Days = retention.Days,
+                },
+            },
+        };
+    }
 
     /// <summary>A transition of current objects after the seed's 90 days.</summary>
     public static LifecycleRule TransitionAfter90Days(string id, StorageClass storageClass) => new()

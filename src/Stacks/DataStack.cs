@@ -87,6 +87,16 @@ public sealed class DataStack : LayerStack
             RecordsRetention = settings.RecordsRetention,
             BucketsPredatingObjectLock = settings.BucketsPredatingObjectLock,
             Alarms = props.Alarms,
+            // The Recovery layer's replica, by its derived names (see RecoveryStack); RTC in prod.
+            RecordsReplica = settings.Recovery is { } recovery
+                ? new RecordsReplicaDestination
+                {
+                    BucketArn = recovery.RecordsReplicaBucketArn(Partition),
+                    Region = recovery.Region,
+                    KeyAlias = recovery.RecordsReplicaKeyAlias,
+                    ReplicationTimeControl = settings.Kind == EnvironmentKind.Prod,
+                }
+                : null,
         });
         Backups = new DataBackups(this, "Backups", new DataBackupsProps
         {
@@ -98,6 +108,7 @@ public sealed class DataStack : LayerStack
             Cluster = Cluster,
             Tables = [SessionsTable, ApiKeysTable],
             Alarms = props.Alarms,
+            CopyToVaultArn = settings.Recovery?.BackupVaultArn(Partition),
         });
 
         Output("DatabaseEndpoint", Cluster.ClusterEndpoint.Hostname, "Database cluster endpoint", $"DatabaseEndpoint-{settings.Suffix}");

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Shouldly;
 using Xunit;
 
@@ -38,8 +39,32 @@ public sealed class AppWiringTests(SynthesizedApps apps)
         string Name(string layer) => $"TradingPlatform-{env.Settings.Suffix}-{layer}";
         env.Stacks.Security.Dependencies.ShouldBeEmpty("security is the first layer");
         env.Stacks.Network.Dependencies.ShouldBe([Name("Security")]);
-        env.Stacks.Data.Dependencies.ShouldBe([Name("Security"), Name("Network")], ignoreOrder: true);
+        // Staging and prod: Data also waits for Recovery (another region), which waits for nothing.
+        string[] beforeData = env.Stacks.Recovery is null
+            ? [Name("Security"), Name("Network")]
+            : [Name("Security"), Name("Network"), Name("Recovery")];
+        env.Stacks.Recovery?.Dependencies.ShouldBeEmpty("Recovery names nothing of the primary region");
+        env.Stacks.Data.Dependencies.ShouldBe(beforeData, ignoreOrder: true,
+            customMessage: "Data must deploy after Recovery: its copy actions and replication rule name the recovery vault and replica");
         env.Stacks.Api.Dependencies.ShouldBe([Name("Security"), Name("Network"), Name("Data")], ignoreOrder: true);
+    }
+
+    [Theory]
+    [InlineData("staging")]
+    [InlineData("prod")]
+    [InlineData("staging-with-overrides")]
+    [InlineData("prod-new")]
+    public void Staging_and_prod_have_a_fifth_stack_in_the_recovery_region(string variant)
+    {
+        var env = apps.For(variant);
+        var prefix = $"TradingPlatform-{env.Settings.Suffix}";
+        env.StackNames.ShouldBe(
+            [$"{prefix}-Security", $"{prefix}-Network", $"{prefix}-Recovery", $"{prefix}-Data", $"{prefix}-Api"], ignoreOrder: true);
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(env.Directory, "manifest.json")))!["artifacts"]!;
+        var recoveryEnv = (string)manifest[$"{prefix}-Recovery"]!["environment"]!;
+        var dataEnv = (string)manifest[$"{prefix}-Data"]!["environment"]!;
+        recoveryEnv.ShouldNotBe(dataEnv, "the recovery stack must live in another region than the data it keeps copies of");
+        recoveryEnv.ShouldEndWith("/" + env.Settings.RecoveryRegion);
     }
 
     [Fact]

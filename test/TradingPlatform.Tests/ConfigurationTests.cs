@@ -452,3 +452,75 @@ public sealed class TradingClientsConfigurationTests
             .Message.ShouldContain($"the token domain prefix 'trading-{suffix}-123456789012' (trading-<environmentSuffix>-<account>) contains '{word}'");
     }
 }
+
+/// <summary>recoveryRegion: where staging and prod keep the copies that must survive the loss of the primary region.</summary>
+public sealed class RecoveryRegionConfigurationTests
+{
+    private static EnvironmentSettings Load(params (string Key, string Value)[] context) =>
+        ConfigurationLoader.Load(context.ToDictionary(c => c.Key, c => c.Value));
+
+    private static string ErrorFor(params (string Key, string Value)[] context) =>
+        Should.Throw<ConfigurationException>(() => Load(context)).Message;
+
+    [Theory]
+    [InlineData("staging")]
+    [InlineData("prod")]
+    public void Staging_and_prod_get_a_recovery_region_other_than_the_primary_by_default(string suffix)
+    {
+        var settings = Load(("environmentSuffix", suffix));
+        settings.RecoveryRegion.ShouldNotBeNull($"{suffix} keeps its records and backups in a second region (issue 18)");
+        settings.RecoveryRegion.ShouldNotBe(settings.Region, "a copy in the primary region dies with it");
+    }
+
+    [Fact]
+    public void Every_default_recovery_region_differs_from_its_primary_and_stays_in_its_partition()
+    {
+        foreach (var (primary, recovery) in EnvironmentPresets.DefaultRecoveryRegions)
+        {
+            recovery.ShouldNotBe(primary);
+            (recovery.StartsWith("us-gov-")).ShouldBe(primary.StartsWith("us-gov-"), $"{primary} -> {recovery} crosses partitions");
+        }
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("pr-7")]
+    public void Dev_like_environments_have_no_recovery_region(string suffix) =>
+        Load(("environmentSuffix", suffix)).RecoveryRegion.ShouldBeNull("disposable data has no Recovery layer and no copy cost");
+
+    [Fact]
+    public void Recovery_region_can_be_chosen_in_context()
+    {
+        var settings = Load(("environmentSuffix", "prod"), ("region", "eu-west-2"), ("recoveryRegion", "eu-central-1"));
+        settings.RecoveryRegion.ShouldBe("eu-central-1");
+        settings.Recovery!.RecordsReplicaBucket.ShouldBe("trading-records-prod-123456789012-eu-central-1");
+    }
+
+    [Fact]
+    public void Recovery_region_equal_to_the_primary_is_rejected_naming_both()
+    {
+        var message = ErrorFor(("environmentSuffix", "prod"), ("region", "eu-west-2"), ("recoveryRegion", "eu-west-2"));
+        message.ShouldContain("recoveryRegion 'eu-west-2' is the primary region (region eu-west-2)");
+        message.ShouldContain("another region");
+    }
+
+    [Fact]
+    public void Recovery_region_is_a_contradiction_in_a_dev_like_environment() =>
+        ErrorFor(("environmentSuffix", "pr-7"), ("recoveryRegion", "us-west-2"))
+            .ShouldContain("recoveryRegion 'us-west-2' contradicts environment 'pr-7'");
+
+    [Fact]
+    public void Invalid_recovery_region_is_rejected() =>
+        ErrorFor(("environmentSuffix", "staging"), ("recoveryRegion", "west-2"))
+            .ShouldContain("recoveryRegion 'west-2' is invalid: expected an AWS region code");
+
+    [Fact]
+    public void A_primary_without_a_default_recovery_region_needs_one_in_context() =>
+        ErrorFor(("environmentSuffix", "prod"), ("region", "me-south-1"))
+            .ShouldContain("recoveryRegion is required for 'prod' in me-south-1");
+
+    [Fact]
+    public void The_records_replica_cannot_be_listed_as_predating_object_lock() =>
+        ErrorFor(("environmentSuffix", "prod"), ("bucketsPredatingObjectLock", $"prod:{LockedBuckets.RecordsReplica}"))
+            .ShouldContain($"names bucket '{LockedBuckets.RecordsReplica}' for 'prod': it was created with Object Lock from its first deploy");
+}

@@ -1,3 +1,4 @@
+using TradingPlatform.Config;
 using System.Text.Json.Nodes;
 using Amazon.CDK.Assertions;
 using Shouldly;
@@ -17,13 +18,15 @@ public sealed class EnvironmentPresetTests(SynthesizedApps apps)
     private SynthesizedEnvironment Ephemeral => apps.For("pr-7");
 
     [Fact]
-    public void Every_preset_synthesizes_four_stacks_named_after_it()
+    public void Every_preset_synthesizes_its_stacks_named_after_it_four_dev_like_five_with_recovery()
     {
         foreach (var (suffix, env) in new[] { ("dev", Dev), ("staging", apps.For("staging")), ("prod", Prod), ("pr-7", Ephemeral) })
         {
-            env.StackNames.ShouldBe(
-                [$"TradingPlatform-{suffix}-Security", $"TradingPlatform-{suffix}-Network", $"TradingPlatform-{suffix}-Data", $"TradingPlatform-{suffix}-Api"],
-                ignoreOrder: true);
+            string[] layers = EnvironmentPresets.KindOf(suffix).IsDisposable()
+                ? ["Security", "Network", "Data", "Api"]
+                : ["Security", "Network", "Recovery", "Data", "Api"];
+            env.StackNames.ShouldBe(layers.Select(l => $"TradingPlatform-{suffix}-{l}").ToList(), ignoreOrder: true,
+                customMessage: "dev-like environments have no recovery stack (no copy cost); staging and prod have one");
         }
     }
 

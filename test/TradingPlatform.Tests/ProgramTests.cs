@@ -18,7 +18,7 @@ public sealed class ProgramTests(SynthesizedApps apps) : IDisposable
     public void Dispose() => Directory.Delete(outdir, recursive: true);
 
     [Fact]
-    public void Good_configuration_synthesizes_the_four_stacks_of_that_environment_and_exits_0()
+    public void Good_configuration_synthesizes_the_five_stacks_of_that_environment_and_exits_0()
     {
         // The synth cache runs `cdk synth -c ...` (the CLI starting this app as a process) for every environment the
         // tests read, and stops on a non-zero exit; here, staging with every optional key given as -c strings.
@@ -30,7 +30,7 @@ public sealed class ProgramTests(SynthesizedApps apps) : IDisposable
             .Select(a => a.Key)
             .ShouldBe(
             [
-                "TradingPlatform-staging-Security", "TradingPlatform-staging-Network",
+                "TradingPlatform-staging-Security", "TradingPlatform-staging-Network", "TradingPlatform-staging-Recovery",
                 "TradingPlatform-staging-Data", "TradingPlatform-staging-Api",
             ], ignoreOrder: true);
     }

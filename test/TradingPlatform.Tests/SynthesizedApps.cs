@@ -19,9 +19,11 @@ public sealed record SynthesizedStack(
     IReadOnlyDictionary<string, string> Tags,
     IReadOnlyList<string> Components);
 
-/// <summary>The four stacks of an environment, in deploy order.</summary>
-public sealed record SynthesizedStacks(SynthesizedStack Security, SynthesizedStack Network, SynthesizedStack Data, SynthesizedStack Api)
+/// <summary>The stacks of an environment (Recovery only in staging and prod, in the recovery region).</summary>
+public sealed record SynthesizedStacks(
+    SynthesizedStack Security, SynthesizedStack Network, SynthesizedStack Data, SynthesizedStack Api, SynthesizedStack? Recovery = null)
 {
+    /// <summary>The four primary-region layers, in deploy order (indexable by <see cref="Rules.Layer"/>).</summary>
     public IReadOnlyList<SynthesizedStack> All => [Security, Network, Data, Api];
 }
 
@@ -59,7 +61,10 @@ public sealed class SynthesizedEnvironment
                     .ToList());
         }
 
-        Stacks = new SynthesizedStacks(Describe("Security"), Describe("Network"), Describe("Data"), Describe("Api"));
+        var hasRecovery = StackNames.Contains($"{settings.StackIdPrefix}-Recovery");
+        Stacks = new SynthesizedStacks(Describe("Security"), Describe("Network"), Describe("Data"), Describe("Api"),
+            hasRecovery ? Describe("Recovery") : null);
+        Recovery = hasRecovery ? Template.FromString(Json[Stacks.Recovery!.StackName].ToJsonString()) : null;
         Security = Template.FromString(Json[Stacks.Security.StackName].ToJsonString());
         Network = Template.FromString(Json[Stacks.Network.StackName].ToJsonString());
         Data = Template.FromString(Json[Stacks.Data.StackName].ToJsonString());
@@ -76,6 +81,8 @@ public sealed class SynthesizedEnvironment
     public Template Network { get; }
     public Template Data { get; }
     public Template Api { get; }
+    /// <summary>The Recovery stack's template (staging and prod); null in dev-like environments.</summary>
+    public Template? Recovery { get; }
     /// <summary>Templates as plain JSON by stack name, for questions Assertions cannot ask (counts, cross-stack).</summary>
     public IReadOnlyDictionary<string, JsonObject> Json { get; }
 

@@ -32,6 +32,11 @@ public sealed record DataBackupsProps
     public required IReadOnlyList<ITable> Tables { get; init; }
     /// <summary>Required. Creates the failed-jobs alarm.</summary>
     public required PlatformAlarms Alarms { get; init; }
+    /// <summary>
+    /// The vault in another region that every rule copies each recovery point into, with the rule's retention, and
+    /// whose copy failures raise an alarm. Default: null, no copy (dev-like environments: no copy cost).
+    /// </summary>
+    public string? CopyToVaultArn { get; init; }
 }
 
 /// <summary>
@@ -55,7 +60,15 @@ public sealed class DataBackups : PlatformComponent
     /// </summary>
     public static readonly Duration LockChangeableFor = Duration.Days(3);
 
+    /// <summary>Prod's compliance-mode lock: the recovery vault takes the same (its copies keep these rules' retention).</summary>
+    public static LockConfiguration ProductionLock => new()
+    {
+        MinRetention = DailyRetention, MaxRetention = MonthlyRetention, ChangeableFor = LockChangeableFor,
+    };
+
     public BackupVault Vault { get; }
+    /// <summary>Fires when a copy to the recovery vault failed: that recovery point has no copy outside the region. Null without copies.</summary>
+    public Alarm? CopyJobsFailedAlarm { get; }
     public Amazon.CDK.AWS.Backup.BackupPlan Plan { get; }
     public BackupSelection Selection { get; }
     public Alarm FailedJobsAlarm { get; }
@@ -74,10 +87,14 @@ public sealed class DataBackups : PlatformComponent
             RemovalPolicy = props.RemovalPolicy,
             // Compliance mode (a lock with ChangeableFor): bounds every recovery point's retention between the shortest
             // and the longest of our rules, and after the grace time nobody can shorten, delete or unlock them.
-            LockConfiguration = isProd
-                ? new LockConfiguration { MinRetention = DailyRetention, MaxRetention = MonthlyRetention, ChangeableFor = LockChangeableFor }
-                : null,
+            LockConfiguration = isProd ? ProductionLock : null,
         });
+
+        // Every rule copies each recovery point to the recovery vault with its own retention (the vault is in another
+        // region: named by its ARN, derived from account, region and name, see RecoveryStack).
+        var copyTo = props.CopyToVaultArn is { } arn ? BackupVault.FromBackupVaultArn(this, "RecoveryVault", arn) : null;
+        BackupPlanCopyActionProps[]? CopyFor(Duration retention) => copyTo is null ? null
+            : [new BackupPlanCopyActionProps { DestinationBackupVault = copyTo, DeleteAfter = retention }];
 
         // 05:00 UTC: after the US session closes and before Europe opens.
         var rules = new List<BackupPlanRule>
@@ -87,6 +104,7 @@ public sealed class DataBackups : PlatformComponent
                 RuleName = "Daily",
                 ScheduleExpression = Schedule.Cron(new CronOptions { Hour = "5", Minute = "0" }),
                 DeleteAfter = DailyRetention,
+                CopyActions = CopyFor(DailyRetention),
             }),
         };
         if (isProd)
@@ -97,6 +115,7 @@ public sealed class DataBackups : PlatformComponent
                 RuleName = "Monthly",
                 ScheduleExpression = Schedule.Cron(new CronOptions { Day = "1", Hour = "5", Minute = "0" }),
                 DeleteAfter = MonthlyRetention,
+                CopyActions = CopyFor(MonthlyRetention),
             }));
         }
 
@@ -136,5 +155,22 @@ public sealed class DataBackups : PlatformComponent
             1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             // Job counts are only reported when jobs run (once a day): no data is no failure.
             TreatMissingData.NOT_BREACHING) { EvaluationPeriods = 1 });
+
+        if (copyTo is not null)
+        {
+            CopyJobsFailedAlarm = props.Alarms.Add(this, "BackupCopyJobsFailedAlarm", new AlarmDefinition(
+                "backup-copy-jobs-failed",
+                "A copy of a trading-data recovery point to the recovery vault failed: that point has no copy outside the primary region.",
+                new Metric(new MetricProps
+                {
+                    Namespace = "AWS/Backup",
+                    MetricName = "NumberOfCopyJobsFailed",
+                    DimensionsMap = new Dictionary<string, string> { ["BackupVaultName"] = props.VaultName },
+                    Statistic = Stats.SUM,
+                    Period = Duration.Minutes(5),
+                }),
+                1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                TreatMissingData.NOT_BREACHING) { EvaluationPeriods = 1 });
+        }
     }
 }

@@ -30,7 +30,29 @@ public sealed record DataBucketsProps
     /// <summary>Required. Creates the replication-failure alarm.</summary>
     public required PlatformAlarms Alarms { get; init; }
 
+    /// <summary>
+    /// Where trades/ is also replicated, in the recovery region (the Recovery layer's locked replica). Default: null,
+    /// no cross-region copy (dev-like environments).
+    /// </summary>
+    public RecordsReplicaDestination? RecordsReplica { get; init; }
+
     public bool PredatesObjectLock(string lockedBucket) => BucketsPredatingObjectLock.Contains(lockedBucket);
+}
+
+/// <summary>The records replica in another region, by derived names (the Recovery layer creates it; see RecoveryStack).</summary>
+public sealed record RecordsReplicaDestination
+{
+    /// <summary>Required. The replica bucket's ARN.</summary>
+    public required string BucketArn { get; init; }
+    /// <summary>Required. The recovery region (its key is used through s3.&lt;region&gt;.amazonaws.com only).</summary>
+    public required string Region { get; init; }
+    /// <summary>Required. The alias (without "alias/") of the recovery region's records key, which encrypts every replica.</summary>
+    public required string KeyAlias { get; init; }
+    /// <summary>
+    /// Replication Time Control: 99.99% of objects replicated within 15 minutes, with an SLA (and its cost). Default:
+    /// false (replication is best effort, usually within minutes).
+    /// </summary>
+    public bool ReplicationTimeControl { get; init; }
 }
 
 /// <summary>
@@ -46,6 +68,14 @@ public sealed class DataBuckets : PlatformComponent
     /// <summary>What is replicated to the archival bucket: the accepted trade batches (not idempotency records).</summary>
     public const string RecordsPrefix = "trades/";
     public const string ReplicationRuleId = "TradesToArchival";
+    /// <summary>
+    /// The rule that copies trades/ to the recovery region's replica. From the ingestion bucket, not from the archival
+    /// bucket: S3 does not replicate objects that are themselves replicas (archival holds only replicas), so a chained
+    /// rule on the archival bucket would copy nothing. Both rules start from the same accepted batch.
+    /// </summary>
+    public const string RecoveryReplicationRuleId = "TradesToRecoveryReplica";
+    /// <summary>Replication Time Control's threshold, and so the latency alarm's: 15 minutes.</summary>
+    public const int ReplicationThresholdMinutes = 15;
 
     public Bucket AccessLogs { get; }
     public Bucket Ingestion { get; }
@@ -55,6 +85,10 @@ public sealed class DataBuckets : PlatformComponent
     public Role ReplicationRole { get; }
     /// <summary>Fires when an object under trades/ failed to replicate: that batch has no unalterable copy.</summary>
     public Alarm ReplicationFailedAlarm { get; }
+    /// <summary>Fires when trades/ failed to replicate to the recovery region. Null without a replica.</summary>
+    public Alarm? RecoveryReplicationFailedAlarm { get; }
+    /// <summary>Fires when replication to the recovery region lags past 15 minutes. Null without a replica.</summary>
+    public Alarm? RecoveryReplicationLatencyAlarm { get; }
 
     public DataBuckets(Construct scope, string id, DataBucketsProps props) : base(scope, id)
     {
@@ -108,6 +142,36 @@ public sealed class DataBuckets : PlatformComponent
             1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             // Published only when replication fails: no data is no failure (and no traffic).
             TreatMissingData.NOT_BREACHING) { EvaluationPeriods = 1 });
+        if (settings.RecordsReplica is { } replica)
+        {
+            var dimensions = new Dictionary<string, string>
+            {
+                ["SourceBucket"] = Ingestion.BucketName,
+                ["DestinationBucket"] = replica.BucketArn.Split(':').Last(),
+                ["RuleId"] = RecoveryReplicationRuleId,
+            };
+            RecoveryReplicationFailedAlarm = alarms.Add(this, "RecoveryReplicationFailedAlarm", new AlarmDefinition(
+                "records-recovery-replication-failed",
+                "Objects under trades/ failed to replicate to the records replica in the recovery region: those batches have " +
+                "no copy outside the primary region (S3 does not retry a failed replication).",
+                new Metric(new MetricProps
+                {
+                    Namespace = "AWS/S3", MetricName = "OperationsFailedReplication", DimensionsMap = dimensions,
+                    Statistic = Stats.SUM, Period = Duration.Minutes(5),
+                }),
+                1, ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, TreatMissingData.NOT_BREACHING) { EvaluationPeriods = 1 });
+            RecoveryReplicationLatencyAlarm = alarms.Add(this, "RecoveryReplicationLatencyAlarm", new AlarmDefinition(
+                "records-recovery-replication-latency",
+                $"Replication of trades/ to the recovery region lags more than {ReplicationThresholdMinutes} minutes: the records' " +
+                "recovery point objective after a region loss is missed.",
+                new Metric(new MetricProps
+                {
+                    Namespace = "AWS/S3", MetricName = "ReplicationLatency", DimensionsMap = dimensions,
+                    Statistic = Stats.MAXIMUM, Period = Duration.Minutes(5),
+                }),
+                ReplicationThresholdMinutes * 60, ComparisonOperator.GREATER_THAN_THRESHOLD, TreatMissingData.NOT_BREACHING));
+        }
+
         SuppressControlTower(settings);
     }
 
@@ -123,28 +187,8 @@ public sealed class DataBuckets : PlatformComponent
     /// The bucket's metadata names it (tradingplatform:lockedBucket), so that the rollout check can say which context
     /// value keeps an existing bucket in place. Once enabled, Object Lock can never be disabled, nor versioning suspended.
     /// </summary>
-    private void LockRecords(DataBucketsProps settings, RecordsRetention retention)
-    {
-        var archival = (CfnBucket)Archival.Node.DefaultChild!;
-        archival.AddMetadata("tradingplatform:lockedBucket", new Dictionary<string, object>
-        {
-            ["name"] = LockedBuckets.Archival,
-            ["environment"] = settings.Suffix,
-        });
-        archival.ObjectLockConfiguration = new CfnBucket.ObjectLockConfigurationProperty
-        {
-            ObjectLockEnabled = "Enabled",
-            Rule = new CfnBucket.ObjectLockRuleProperty
-            {
-                DefaultRetention = new CfnBucket.DefaultRetentionProperty
-                {
-                    Mode = retention.Mode == RecordsLockMode.Compliance ? "COMPLIANCE" : "GOVERNANCE",
-                    Years = retention.Years,
-                    Days = retention.Days,
-                },
-            },
-        };
-    }
+    private void LockRecords(DataBucketsProps settings, RecordsRetention retention) =>
+        SecureDefaults.LockRecords(Archival, LockedBuckets.Archival, settings.Suffix, retention);
 
     /// <summary>
     /// Same-region replication of trades/ from the ingestion bucket to the archival bucket, KMS-encrypted replicas,
@@ -205,6 +249,7 @@ public sealed class DataBuckets : PlatformComponent
                         },
                     },
                 }),
+                .. RecoveryReplicaStatements(settings),
                 new PolicyStatement(new PolicyStatementProps
                 {
                     Sid = "EncryptReplicas",
@@ -226,12 +271,20 @@ public sealed class DataBuckets : PlatformComponent
                 "S3 replication reads and writes object versions whose keys are generated per batch: granted on trades/ only, in the ingestion (read) and archival (write) buckets.",
                 @"/^Resource::.*IngestionBucket.*\/trades\/\*$/g",
                 @"/^Resource::.*ArchivalBucket.*\/trades\/\*$/g"));
+        if (settings.RecordsReplica is not null)
+        {
+            NagSuppressions.Add(policy,
+                new NagSuppression("AwsSolutions-IAM5",
+                    "Replicas in the recovery region: writes are granted on the replica's trades/ only, and its key (created in another region, so only its alias is known here) only through S3 in that region and only for the key carrying the replica's alias (kms:ResourceAliases).",
+                    @"/^Resource::arn:aws:s3:::trading-records-.*\/trades\/\*$/g",
+                    @"/^Resource::arn:aws:kms:.*:key\/\*$/g"));
+        }
 
         var ingestion = (CfnBucket)Ingestion.Node.DefaultChild!;
         ingestion.ReplicationConfiguration = new CfnBucket.ReplicationConfigurationProperty
         {
             Role = role.RoleArn,
-            Rules = new[]
+            Rules = new CfnBucket.ReplicationRuleProperty[]
             {
                 // The V2 schema (Filter + Priority + DeleteMarkerReplication), which S3 needs for a prefix filter.
                 new CfnBucket.ReplicationRuleProperty
@@ -259,10 +312,84 @@ public sealed class DataBuckets : PlatformComponent
                         EncryptionConfiguration = new CfnBucket.EncryptionConfigurationProperty { ReplicaKmsKeyId = s3Key.KeyArn },
                     },
                 },
-            },
+            }.Concat(RecoveryReplicationRules(settings)).ToArray(),
         };
 
         return role;
+    }
+
+    /// <summary>
+    /// trades/ to the recovery region's locked replica, beside the archival rule: same filter, no delete markers, each
+    /// replica encrypted with the recovery region's key (named by its alias ARN, which S3 accepts as the replica key),
+    /// Replication Time Control where the destination asks for it (prod).
+    /// </summary>
+    private CfnBucket.ReplicationRuleProperty[] RecoveryReplicationRules(DataBucketsProps settings)
+    {
+        if (settings.RecordsReplica is not { } replica)
+        {
+            return [];
+        }
+
+        var stack = Stack.Of(this);
+        var rtc = replica.ReplicationTimeControl;
+        var fifteenMinutes = new CfnBucket.ReplicationTimeValueProperty { Minutes = ReplicationThresholdMinutes };
+        return
+        [
+            new CfnBucket.ReplicationRuleProperty
+            {
+                Id = RecoveryReplicationRuleId,
+                Status = "Enabled",
+                Priority = 2,
+                Filter = new CfnBucket.ReplicationRuleFilterProperty { Prefix = RecordsPrefix },
+                DeleteMarkerReplication = new CfnBucket.DeleteMarkerReplicationProperty { Status = "Disabled" },
+                SourceSelectionCriteria = new CfnBucket.SourceSelectionCriteriaProperty
+                {
+                    SseKmsEncryptedObjects = new CfnBucket.SseKmsEncryptedObjectsProperty { Status = "Enabled" },
+                },
+                Destination = new CfnBucket.ReplicationDestinationProperty
+                {
+                    Bucket = replica.BucketArn,
+                    Metrics = new CfnBucket.MetricsProperty { Status = "Enabled", EventThreshold = fifteenMinutes },
+                    ReplicationTime = rtc
+                        ? new CfnBucket.ReplicationTimeProperty { Status = "Enabled", Time = fifteenMinutes }
+                        : null,
+                    EncryptionConfiguration = new CfnBucket.EncryptionConfigurationProperty
+                    {
+                        ReplicaKmsKeyId = $"arn:{stack.Partition}:kms:{replica.Region}:{stack.Account}:alias/{replica.KeyAlias}",
+                    },
+                },
+            },
+        ];
+    }
+
+    private PolicyStatement[] RecoveryReplicaStatements(DataBucketsProps settings)
+    {
+        if (settings.RecordsReplica is not { } replica)
+        {
+            return [];
+        }
+
+        var stack = Stack.Of(this);
+        return
+        [
+            new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "WriteRecoveryReplicas",
+                Actions = ["s3:ReplicateObject", "s3:ReplicateTags"],
+                Resources = [$"{replica.BucketArn}/{RecordsPrefix}*"],
+            }),
+            new PolicyStatement(new PolicyStatementProps
+            {
+                Sid = "EncryptRecoveryReplicas",
+                Actions = ["kms:Encrypt", "kms:GenerateDataKey"],
+                Resources = [$"arn:{stack.Partition}:kms:{replica.Region}:{stack.Account}:key/*"],
+                Conditions = new Dictionary<string, object>
+                {
+                    ["StringEquals"] = new Dictionary<string, object> { ["kms:ViaService"] = $"s3.{replica.Region}.amazonaws.com" },
+                    ["ForAnyValue:StringEquals"] = new Dictionary<string, object> { ["kms:ResourceAliases"] = $"alias/{replica.KeyAlias}" },
+                },
+            }),
+        ];
     }
 
     // Control Tower CT.S3.PR.9 (Object Lock), bucket by bucket.

@@ -117,7 +117,10 @@ public sealed class RecordsRetentionTests(SynthesizedApps apps)
         var configuration = Bucket(env, IngestionId)["ReplicationConfiguration"]!;
         configuration["Role"]!.ToJsonString().ShouldBe($$"""{"Fn::GetAtt":["{{ReplicationRoleId(env)}}","Arn"]}""");
 
-        var rule = configuration["Rules"]!.AsArray().ShouldHaveSingleItem()!;
+        // The archival rule; staging and prod have a second, to the recovery region (RecoveryWiringTests).
+        var rules = configuration["Rules"]!.AsArray();
+        rules.Count.ShouldBe(env.Settings.RecoveryRegion is null ? 1 : 2);
+        var rule = rules.Single(r => (string?)r!["Id"] == "TradesToArchival")!;
         ((string?)rule["Status"]).ShouldBe("Enabled");
         ((string?)rule["Filter"]!["Prefix"]).ShouldBe("trades/", "accepted batches only; idempotency records are not records");
         ((int?)rule["Priority"]).ShouldNotBeNull("the V2 schema (Filter + Priority) is what a prefix filter needs");
@@ -192,15 +195,23 @@ public sealed class RecordsRetentionTests(SynthesizedApps apps)
 
         var statements = policy["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject()).ToList();
         statements.ShouldAllBe(s => (string?)s["Effect"] == "Allow");
+        var expected = new List<string>
+        {
+            "kms:Decrypt on S3Key",
+            "kms:Encrypt,kms:GenerateDataKey on S3Key",
+            "s3:GetObjectVersionAcl,s3:GetObjectVersionForReplication,s3:GetObjectVersionTagging on Ingestion/trades/*",
+            "s3:GetReplicationConfiguration,s3:ListBucket on Ingestion",
+            "s3:ReplicateObject,s3:ReplicateTags on Archival/trades/*",
+        };
+        if (env.Settings.Recovery is { } recovery)
+        {
+            // The recovery region's replica: its trades/ and its key (by alias: the key is another region's).
+            expected.Add($"s3:ReplicateObject,s3:ReplicateTags on arn:aws:s3:::{recovery.RecordsReplicaBucket}/trades/*");
+            expected.Add($"kms:Encrypt,kms:GenerateDataKey on arn:aws:kms:{recovery.Region}:{env.Settings.Account}:key/*");
+        }
+
         statements.Select(s => $"{string.Join(",", Actions(s))} on {string.Join(",", Resources(s).Select(Describe))}")
-            .Order().ShouldBe(new[]
-            {
-                "kms:Decrypt on S3Key",
-                "kms:Encrypt,kms:GenerateDataKey on S3Key",
-                "s3:GetObjectVersionAcl,s3:GetObjectVersionForReplication,s3:GetObjectVersionTagging on Ingestion/trades/*",
-                "s3:GetReplicationConfiguration,s3:ListBucket on Ingestion",
-                "s3:ReplicateObject,s3:ReplicateTags on Archival/trades/*",
-            }.Order());
+            .Order().ShouldBe(expected.Order());
     }
 
     [Theory]
@@ -213,7 +224,7 @@ public sealed class RecordsRetentionTests(SynthesizedApps apps)
         var policy = env.DataJson().ResourcesOfType("AWS::IAM::ManagedPolicy")
             .Single(p => p.Resource.Properties()["Roles"]!.ToJsonString().Contains(ReplicationRoleId(env))).Resource.Properties();
         var statements = policy["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject())
-            .Where(s => Actions(s).Any(a => a.StartsWith("kms:"))).ToList();
+            .Where(s => Actions(s).Any(a => a.StartsWith("kms:")) && Resources(s).Any(r => Describe(r) == "S3Key")).ToList();
         statements.Count.ShouldBe(2);
         foreach (var statement in statements)
         {
@@ -255,7 +266,7 @@ public sealed class RecordsRetentionTests(SynthesizedApps apps)
     /// <summary>A resource or ARN expression, short: Ingestion, Archival/trades/*, S3Key.</summary>
     private static string Describe(JsonNode? node)
     {
-        var json = node!.ToJsonString();
+        var json = node is JsonValue literal && literal.TryGetValue<string>(out var text) ? text : node!.ToJsonString();
         var name = json.Contains(IngestionId) ? "Ingestion"
             : json.Contains(ArchivalId) ? "Archival"
             : json.Contains("S3EncryptionKey") ? "S3Key"

@@ -45,6 +45,17 @@ public static class PinnedResources
         new(Layer.Api, "TradingApiUsagePlanA35CE22E", "AWS::ApiGateway::UsagePlan", "the usage plan clients are throttled by"),
     ];
 
+    /// <summary>The Recovery layer (staging and prod): its keys, the recovery vault and the records replica.</summary>
+    private static readonly PinnedResource[] WithRecovery =
+    [
+        new(Layer.Recovery, "RecordsReplicaKey7CBC43A7", "AWS::KMS::Key", "records replica key (every replica is encrypted with it)"),
+        new(Layer.Recovery, "RecoveryBackupKey14CFBC06", "AWS::KMS::Key", "recovery vault key"),
+        new(Layer.Recovery, "RecoveryAlertsKey0A095E38", "AWS::KMS::Key", "recovery alert topic key"),
+        new(Layer.Recovery, "RecoveryBackupVault74C95F05", "AWS::Backup::BackupVault", "recovery vault (its copies, locked in prod, stay with the old vault)"),
+        new(Layer.Recovery, "RecordsReplicaBucket22AA00A8", "AWS::S3::Bucket", "records replica (Object Lock: the duplicate of the books)"),
+        new(Layer.Recovery, "RecordsReplicaAccessLogsBucket739B7531", "AWS::S3::Bucket", "records replica's access logs"),
+    ];
+
     /// <summary>Created only by the environment that owns the account's AWS Config recorder.</summary>
     private static readonly PinnedResource[] WithConfigRecorder =
     [
@@ -68,6 +79,11 @@ public static class PinnedResources
     public static IEnumerable<PinnedResource> For(PlatformView view)
     {
         var pins = Always.ToList();
+        if (view.Templates.ContainsKey(Layer.Recovery))
+        {
+            pins.AddRange(WithRecovery);
+        }
+
         if (view.Resources("AWS::Config::ConfigurationRecorder").Any())
         {
             pins.AddRange(WithConfigRecorder);
@@ -191,12 +207,22 @@ public static class KeyAssignments
     private const string AlertsKey = "AlertsEncryptionKey7C96671A";
     private const string BackupKey = "BackupEncryptionKeyC122292D";
 
+    /// <summary>The Recovery layer's own keys (a KMS key cannot be used in another region), by the primary key they stand for.</summary>
+    private static readonly Dictionary<string, string> RecoveryKeys = new()
+    {
+        [S3Key] = "RecordsReplicaKey7CBC43A7",
+        [AlertsKey] = "RecoveryAlertsKey0A095E38",
+        [BackupKey] = "RecoveryBackupKey14CFBC06",
+    };
+
+    private static string KeyIn(Layer layer, string key) => layer == Layer.Recovery ? RecoveryKeys.GetValueOrDefault(key, key) : key;
+
     public static IEnumerable<string> Check(PlatformView v)
     {
         IEnumerable<string> Expect(string type, string key, Func<JsonObject, JsonNode?> keyProperty, string property) =>
             v.Resources(type)
-                .Where(r => !v.RefersTo(keyProperty(r.Resource.Properties()), key))
-                .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId} ({type}): {property} is not the key {key}");
+                .Where(r => !v.RefersTo(keyProperty(r.Resource.Properties()), KeyIn(r.Layer, key)))
+                .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId} ({type}): {property} is not the key {KeyIn(r.Layer, key)}");
 
         var problems = Expect("AWS::DynamoDB::Table", DatabaseKey, p => p["SSESpecification"]?["KMSMasterKeyId"], "SSESpecification.KMSMasterKeyId")
             .Concat(Expect("AWS::RDS::DBCluster", DatabaseKey, p => p["KmsKeyId"], "KmsKeyId"))
@@ -226,11 +252,11 @@ public static class KeyAssignments
             var sse = bucket.Properties()["BucketEncryption"]?["ServerSideEncryptionConfiguration"]?[0]?["ServerSideEncryptionByDefault"];
             var isLogTarget = v.Resources("AWS::S3::Bucket").Any(other =>
                 v.RefersTo(other.Resource.Properties()["LoggingConfiguration"]?["DestinationBucketName"], id));
-            var ok = (string?)sse?["SSEAlgorithm"] == "aws:kms" ? v.RefersTo(sse!["KMSMasterKeyID"], S3Key)
+            var ok = (string?)sse?["SSEAlgorithm"] == "aws:kms" ? v.RefersTo(sse!["KMSMasterKeyID"], KeyIn(layer, S3Key))
                 : (string?)sse?["SSEAlgorithm"] == "AES256" && isLogTarget;
             if (!ok)
             {
-                problems.Add($"{v.StackName(layer)}/{id}: encrypted with {sse?.ToJsonString() ?? "nothing"}, expected the key {S3Key} " +
+                problems.Add($"{v.StackName(layer)}/{id}: encrypted with {sse?.ToJsonString() ?? "nothing"}, expected the key {KeyIn(layer, S3Key)} " +
                              "(SSE-S3 only for a server access log destination)");
             }
         }

@@ -248,6 +248,15 @@ public static class ReplacementUnsafe
         ["AWS::CloudWatch::Alarm trading-{env}-nat-2-port-allocation-errors"] = "NatGateway2PortAllocationErrorsD6DC8A57",
         ["AWS::CloudWatch::Alarm trading-{env}-nat-3-packets-dropped"] = "NatGateway3PacketsDropped359A979B",
         ["AWS::CloudWatch::Alarm trading-{env}-nat-3-port-allocation-errors"] = "NatGateway3PortAllocationErrors6F9BF673",
+        // Recovery (issue 18): the Data layer's copy and replication alarms, the Recovery layer's named resources.
+        ["AWS::CloudWatch::Alarm trading-{env}-backup-copy-jobs-failed"] = "BackupCopyJobsFailedAlarm27C33D87",
+        ["AWS::CloudWatch::Alarm trading-{env}-records-recovery-replication-failed"] = "RecoveryReplicationFailedAlarmE3A4B9D0",
+        ["AWS::CloudWatch::Alarm trading-{env}-records-recovery-replication-latency"] = "RecoveryReplicationLatencyAlarm24199925",
+        ["AWS::Backup::BackupVault trading-backups-{env}-recovery"] = "RecoveryBackupVault74C95F05",
+        ["AWS::SNS::Topic trading-alerts-{env}-recovery"] = "AlertTopic2720D535",
+        ["AWS::KMS::Alias alias/records-replica-key-{env}"] = "RecordsReplicaKeyAlias45E04912",
+        ["AWS::KMS::Alias alias/backup-recovery-key-{env}"] = "RecoveryBackupKeyAliasFE41141B",
+        ["AWS::KMS::Alias alias/alerts-recovery-key-{env}"] = "RecoveryAlertsKeyAlias5D9CE0FD",
     };
 
     /// <summary>Types their parent holds at most once (per bucket, topic, subnet, route table and destination, web ACL, VPC, region).</summary>
@@ -263,6 +272,7 @@ public static class ReplacementUnsafe
     [
         "AccessLogsBucketPolicy7F77476F", "AnalyticsBucketPolicyB099319A", "ArchivalBucketPolicyF6B1C16F", "IngestionBucketPolicyA79CE1F0",
         "ConfigAccessLogsBucketPolicyC669D520", "ConfigBucketPolicy6D5E90FF", "AlertTopicPolicy3376BC02",
+        "RecordsReplicaBucketPolicyBAA6CBE3", "RecordsReplicaAccessLogsBucketPolicyED03A20E",
         "ApiWebAclAssociation", "ApiWebAclLogging", "TradingApiAccount3AC99F5B",
         "TradingVpcAllTrafficFlowLogAE87F5D1", "TradingVpcVPCGW3DC575BB",
         "TradingVpcPrivateSubnet1DefaultRoute720D1D9D", "TradingVpcPrivateSubnet2DefaultRouteB949290F", "TradingVpcPrivateSubnet3DefaultRoute19370114",

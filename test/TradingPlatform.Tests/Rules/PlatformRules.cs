@@ -103,6 +103,22 @@ public static class PlatformRules
             "Each lock must name its bucket (tradingplatform:lockedBucket) so that the rollout check can say how to keep it",
             v => ObjectLockShapes(v)),
 
+        // ---- Recovery: the loss of a region (issue 18) --------------------------------------------------
+        new("staging and prod copy every backup rule to a vault of the recovery layer in another region, with the same retention",
+            "a regional outage or the loss of the primary vault must not lose the firm's books: each recovery point needs a copy " +
+            "in a second region, kept as long as the original (AWS's backup-and-restore DR baseline; SEC 17a-4's duplicate)",
+            v => v.Kind.IsDisposable() ? [] : Recovery.BackupCopies(v)),
+
+        new("staging and prod replicate every trade record to a locked replica in the recovery region, no weaker than the primary",
+            "SEC 17a-4(f) expects a duplicate kept separately for the same period: the replica's Object Lock mode must equal the " +
+            "archival bucket's and its retention be no shorter; replicas are encrypted with a key of the recovery region (a KMS " +
+            "key cannot be used across regions); prod replicates under Replication Time Control (99.99% within 15 minutes)",
+            v => v.Kind.IsDisposable() ? [] : Recovery.RecordReplicas(v)),
+
+        new("dev-like environments have no recovery layer and no cross-region copy cost",
+            "disposable data is not worth a second region: no Recovery stack, no backup copy action, no replication out of the platform",
+            v => !v.Kind.IsDisposable() ? [] : Recovery.NoCopies(v)),
+
         // ---- Limits that span services ----------------------------------------------------------------------
         new("every function behind API Gateway times out before the integration does",
             "API Gateway gives up after 29 s (or the integration's timeout): a longer function keeps writing after the " +
@@ -385,7 +401,10 @@ public static class PlatformRules
 
         foreach (var (layer, destination) in rules)
         {
-            var target = v.Resources("AWS::S3::Bucket").FirstOrDefault(b => v.RefersTo(destination, b.LogicalId));
+            // A bucket of this region by reference; the recovery region's replica by its ARN (derived name, see RecoveryStack).
+            var target = v.Resources("AWS::S3::Bucket").FirstOrDefault(b => v.RefersTo(destination, b.LogicalId)
+                || (destination is JsonValue && b.Resource.Properties()["BucketName"] is JsonValue name
+                    && (string?)destination == $"arn:aws:s3:::{(string)name!}"));
             if (target.Resource is null)
             {
                 yield return $"{v.StackName(layer)}: trades/ replicates to {destination?.ToJsonString()}, not a bucket of this platform";

@@ -3,8 +3,11 @@ using TradingPlatform.Config;
 
 namespace TradingPlatform.Tests.Rules;
 
-/// <summary>The four layers, in deploy order.</summary>
-public enum Layer { Security, Network, Data, Api }
+/// <summary>
+/// The layers: the four of the primary region in deploy order, then Recovery (staging and prod only, in the recovery
+/// region, deployed before Data). A view holds only the layers its environment has.
+/// </summary>
+public enum Layer { Security, Network, Data, Api, Recovery }
 
 /// <summary>
 /// What the rules look at: one environment's synthesized templates and stack settings, and the environment
@@ -14,8 +17,9 @@ public enum Layer { Security, Network, Data, Api }
 public sealed class PlatformView
 {
     public PlatformView(string suffix, IReadOnlyDictionary<Layer, JsonObject> templates, IReadOnlyDictionary<Layer, bool> terminationProtection,
-        IReadOnlyList<string>? bucketsPredatingObjectLock = null)
+        IReadOnlyList<string>? bucketsPredatingObjectLock = null, IReadOnlyDictionary<Layer, string>? regions = null)
     {
+        Regions = regions ?? new Dictionary<Layer, string>();
         Suffix = suffix;
         BucketsPredatingObjectLock = bucketsPredatingObjectLock ?? [];
         Kind = EnvironmentPresets.KindOf(suffix);
@@ -23,11 +27,29 @@ public sealed class PlatformView
         TerminationProtection = terminationProtection;
     }
 
-    public static PlatformView Of(SynthesizedEnvironment env) => new(
-        env.Settings.Suffix,
-        Enum.GetValues<Layer>().ToDictionary(layer => layer, layer => env.Json[StackName(env.Settings.Suffix, layer)]),
-        Enum.GetValues<Layer>().ToDictionary(layer => layer, layer => env.Stacks.All[(int)layer].TerminationProtection),
-        env.Settings.BucketsPredatingObjectLock);
+    public static PlatformView Of(SynthesizedEnvironment env)
+    {
+        var layers = Enum.GetValues<Layer>().Where(layer => env.Json.ContainsKey(StackName(env.Settings.Suffix, layer))).ToList();
+        return new(
+            env.Settings.Suffix,
+            layers.ToDictionary(layer => layer, layer => env.Json[StackName(env.Settings.Suffix, layer)]),
+            layers.ToDictionary(layer => layer, layer => layer == Layer.Recovery
+                ? env.Stacks.Recovery!.TerminationProtection
+                : env.Stacks.All[(int)layer].TerminationProtection),
+            env.Settings.BucketsPredatingObjectLock,
+            RegionsOf(env, layers));
+    }
+
+    /// <summary>Each layer's region, as the cloud assembly's manifest records the stack's environment (aws://account/region).</summary>
+    private static Dictionary<Layer, string> RegionsOf(SynthesizedEnvironment env, IEnumerable<Layer> layers)
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(env.Directory, "manifest.json")))!["artifacts"]!;
+        return layers.ToDictionary(layer => layer,
+            layer => ((string)manifest[StackName(env.Settings.Suffix, layer)]!["environment"]!).Split('/').Last());
+    }
+
+    /// <summary>Each layer's region (from the manifest): the Recovery layer's must differ from the others'.</summary>
+    public IReadOnlyDictionary<Layer, string> Regions { get; }
 
     public string Suffix { get; }
     public EnvironmentKind Kind { get; }
@@ -46,7 +68,8 @@ public sealed class PlatformView
         Suffix,
         Templates.ToDictionary(t => t.Key, t => t.Value.DeepClone().AsObject()),
         TerminationProtection.ToDictionary(t => t.Key, t => t.Value),
-        BucketsPredatingObjectLock);
+        BucketsPredatingObjectLock,
+        Regions.ToDictionary(r => r.Key, r => r.Value));
 
     /// <summary>Every resource of a type across the layers.</summary>
     public IEnumerable<(Layer Layer, string LogicalId, JsonObject Resource)> Resources(params string[] types) =>

@@ -112,9 +112,48 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
             v => First(v, "AWS::ApiGateway::RestApi")["DisableExecuteApiEndpoint"] = true),
         ["the web ACL association removed"] = ("prod", ReachabilityRule,
             v => v.Templates[Layer.Api]["Resources"]!.AsObject().Remove("ApiWebAclAssociation")),
+        ["prod's daily backup rule without its copy action"] = ("prod", BackupCopyRule,
+            v => BackupRule(v, 0).Remove("CopyActions")),
+        ["staging's copy kept shorter than the original"] = ("staging", BackupCopyRule,
+            v => BackupRule(v, 0)["CopyActions"]![0]!["Lifecycle"]!["DeleteAfterDays"] = 7),
+        ["prod copying to a vault in its own region"] = ("prod", BackupCopyRule,
+            v => BackupRule(v, 1)["CopyActions"]![0]!["DestinationBackupVaultArn"] = "arn:aws:backup:us-east-1:123456789012:backup-vault:trading-backups-prod-recovery"),
+        ["prod copying to a vault name the Recovery layer does not create"] = ("prod", BackupCopyRule,
+            v => BackupRule(v, 0)["CopyActions"]![0]!["DestinationBackupVaultArn"] = "arn:aws:backup:us-west-2:123456789012:backup-vault:trading-backups-prod"),
+        ["prod replica retention shorter than the archival bucket's"] = ("prod", ReplicaRule,
+            v => ReplicaRetention(v)["Years"] = 6),
+        ["staging replica retention in days shorter than the archival bucket's"] = ("staging", ReplicaRule,
+            v => ReplicaRetention(v)["Days"] = 29),
+        ["prod replica in GOVERNANCE mode"] = ("prod", ReplicaRule,
+            v => ReplicaRetention(v)["Mode"] = "GOVERNANCE"),
+        ["prod replicas encrypted with a key of the primary region"] = ("prod", ReplicaRule,
+            v => RecoveryReplication(v)["Destination"]!["EncryptionConfiguration"]!["ReplicaKmsKeyID"] = "arn:aws:kms:us-east-1:123456789012:alias/records-replica-key-prod"),
+        ["prod replication to the recovery region without RTC"] = ("prod", ReplicaRule,
+            v => RecoveryReplication(v)["Destination"]!.AsObject().Remove("ReplicationTime")),
+        ["the recovery replication rule removed"] = ("staging", ReplicaRule,
+            v => v.Resource(Layer.Data, "IngestionBucket917A3A3A")!["Properties"]!["ReplicationConfiguration"]!["Rules"]!.AsArray().RemoveAt(1)),
+        ["replica bucket renamed in Recovery only"] = ("prod", ReplicaRule,
+            v => v.Resource(Layer.Recovery, ReplicaBucketId)!["Properties"]!["BucketName"] = "trading-records-prod-renamed"),
+        ["a dev backup rule with a copy action"] = ("dev", NoCopyRule,
+            v => BackupRule(v, 0)["CopyActions"] = JsonNode.Parse("""[{"DestinationBackupVaultArn": "arn:aws:backup:us-west-2:123456789012:backup-vault:x", "Lifecycle": {"DeleteAfterDays": 35}}]""")),
         ["a backup vault name over 50 characters"] = (SynthesizedApps.LongestNames, "every fixed physical name is within AWS's limits",
             v => First(v, "AWS::Backup::BackupVault")["BackupVaultName"] = $"trading-platform-backup-vault-for-{SynthesizedApps.LongestSuffix}"),
     };
+
+    private const string BackupCopyRule = "staging and prod copy every backup rule to a vault of the recovery layer in another region, with the same retention";
+    private const string ReplicaRule = "staging and prod replicate every trade record to a locked replica in the recovery region, no weaker than the primary";
+    private const string NoCopyRule = "dev-like environments have no recovery layer and no cross-region copy cost";
+    private const string ReplicaBucketId = "RecordsReplicaBucket22AA00A8";
+
+    private static JsonObject BackupRule(PlatformView v, int index) =>
+        v.Resource(Layer.Data, "BackupPlanA8F64793")!["Properties"]!["BackupPlan"]!["BackupPlanRule"]![index]!.AsObject();
+
+    private static JsonNode ReplicaRetention(PlatformView v) =>
+        v.Resource(Layer.Recovery, ReplicaBucketId)!["Properties"]!["ObjectLockConfiguration"]!["Rule"]!["DefaultRetention"]!;
+
+    private static JsonNode RecoveryReplication(PlatformView v) =>
+        v.Resource(Layer.Data, "IngestionBucket917A3A3A")!["Properties"]!["ReplicationConfiguration"]!["Rules"]!.AsArray()
+            .Single(r => (string?)r!["Id"] == "TradesToRecoveryReplica")!;
 
     private const string ClientRule = "every registered client's API key, usage plan, plan association and app client keep ids derived from its name";
     private const string ReplacementRule = "resources that cannot be replaced keep reviewed logical ids";
