@@ -72,10 +72,11 @@ public static class PlatformRules
                 .Where(r => (int?)r.Resource.Properties()["PendingWindowInDays"] is not 30)
                 .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId}: PendingWindowInDays is {r.Resource.Properties()["PendingWindowInDays"]?.ToJsonString() ?? "unset"}")),
 
-        new("prod's stateful layers (Security, Data) are termination-protected",
-            "docs/configuration.md (presets) promises it: deleting either stack in prod would take the keys or the data with it",
-            v => v.Kind != EnvironmentKind.Prod ? [] : new[] { Layer.Security, Layer.Data }
-                .Where(layer => !v.TerminationProtection[layer])
+        new("prod's stateful layers (Security, Data, Recovery) are termination-protected",
+            "docs/configuration.md (presets) promises it: deleting any of them in prod would take the keys, the data or the " +
+            "recovery copies (vault, records replica) with it",
+            v => v.Kind != EnvironmentKind.Prod ? [] : new[] { Layer.Security, Layer.Data, Layer.Recovery }
+                .Where(layer => !v.TerminationProtection.TryGetValue(layer, out var on) || !on)
                 .Select(layer => $"{v.StackName(layer)}: termination protection is off")),
 
         new("dev-like environments stay disposable",

@@ -64,8 +64,10 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
                 """[{"CidrIp": "0.0.0.0/0", "IpProtocol": "-1"}]""")),
         ["a resource without the Compliance tag"] = ("prod", "every taggable resource carries the four platform tags",
             v => First(v, "AWS::S3::Bucket")["Tags"]!.AsArray().RemoveAt(0)),
-        ["prod Data stack without termination protection"] = ("prod", "prod's stateful layers (Security, Data) are termination-protected",
+        ["prod Data stack without termination protection"] = ("prod", "prod's stateful layers (Security, Data, Recovery) are termination-protected",
             v => ((Dictionary<Layer, bool>)v.TerminationProtection)[Layer.Data] = false),
+        ["prod Recovery stack without termination protection"] = ("prod", "prod's stateful layers (Security, Data, Recovery) are termination-protected",
+            v => ((Dictionary<Layer, bool>)v.TerminationProtection)[Layer.Recovery] = false),
         ["prod excusing missing deletion protection"] = ("prod", "compliance exemptions for missing protection exist only in disposable environments",
             v => v.Resource(Layer.Data, "TradingDatabase138FA84A")!["Metadata"] = JsonNode.Parse(
                 """{"cdk_nag": {"rules_to_suppress": [{"id": "AwsSolutions-RDS10", "reason": "it is fine, really, trust me"}]}}""")),
