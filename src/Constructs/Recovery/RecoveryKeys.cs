@@ -42,31 +42,9 @@ public sealed class RecoveryKeys : PlatformComponent
         BackupKey = Create("RecoveryBackupKey", "KMS key for the recovery backup vault", props.BackupKeyAlias, props);
         AlertsKey = Create("RecoveryAlertsKey", "KMS key for the recovery region's alert topic", props.AlertsKeyAlias, props);
 
-        var stack = Stack.Of(this);
-        AlertsKey.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Sid = "AllowAlarmsAndEventsToPublishToTheAlertTopic",
-            Principals = [new ServicePrincipal("cloudwatch.amazonaws.com"), new ServicePrincipal("events.amazonaws.com")],
-            Actions = ["kms:Decrypt", "kms:GenerateDataKey*"],
-            Resources = ["*"],
-            Conditions = new Dictionary<string, object>
-            {
-                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
-            },
-        }));
+        EncryptionKeys.AllowAlarmsAndEventsToPublishWith(AlertsKey);
     }
 
-    private Key Create(string id, string description, string alias, RecoveryKeysProps props)
-    {
-        var key = new Key(this, id, new KeyProps
-        {
-            Description = description,
-            Alias = alias,
-            EnableKeyRotation = true,
-            RemovalPolicy = props.RemovalPolicy,
-            PendingWindow = Duration.Days(props.RemovalPolicy == RemovalPolicy.DESTROY ? 7 : 30),
-        });
-        key.AddToResourcePolicy(EncryptionKeys.DenyGrantsExceptForAwsServices());
-        return key;
-    }
+    private Key Create(string id, string description, string alias, RecoveryKeysProps props) =>
+        EncryptionKeys.CreatePlatformKey(this, id, description, alias, props.RemovalPolicy);
 }

@@ -63,31 +63,39 @@ public sealed class EncryptionKeys : PlatformComponent
             },
         }));
 
-        // CloudWatch alarms and EventBridge publish to the encrypted alert topic: SNS asks KMS for a data key on
-        // their behalf, so they need exactly these two actions on this key, and only for this account's resources.
-        AlertsKey.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Sid = "AllowAlarmsAndEventsToPublishToTheAlertTopic",
-            Principals = [new ServicePrincipal("cloudwatch.amazonaws.com"), new ServicePrincipal("events.amazonaws.com")],
-            Actions = ["kms:Decrypt", "kms:GenerateDataKey*"],
-            Resources = ["*"],
-            Conditions = new Dictionary<string, object>
-            {
-                ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = stack.Account },
-            },
-        }));
+        AllowAlarmsAndEventsToPublishWith(AlertsKey);
     }
 
-    private Key Create(string id, string description, string alias, EncryptionKeysProps props)
+    /// <summary>
+    /// CloudWatch alarms and EventBridge publish to an encrypted alert topic: SNS asks KMS for a data key on their
+    /// behalf, so they need exactly these two actions on the topic's key, and only for this account's resources.
+    /// </summary>
+    public static void AllowAlarmsAndEventsToPublishWith(Key alertsKey) => alertsKey.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
     {
-        var key = new Key(this, id, new KeyProps
+        Sid = "AllowAlarmsAndEventsToPublishToTheAlertTopic",
+        Principals = [new ServicePrincipal("cloudwatch.amazonaws.com"), new ServicePrincipal("events.amazonaws.com")],
+        Actions = ["kms:Decrypt", "kms:GenerateDataKey*"],
+        Resources = ["*"],
+        Conditions = new Dictionary<string, object>
+        {
+            ["StringEquals"] = new Dictionary<string, object> { ["aws:SourceAccount"] = Stack.Of(alertsKey).Account },
+        },
+    }));
+
+    private Key Create(string id, string description, string alias, EncryptionKeysProps props) =>
+        CreatePlatformKey(this, id, description, alias, props.RemovalPolicy);
+
+    /// <summary>A customer-managed key as the platform makes every one: rotating, aliased, grants only for AWS resources.</summary>
+    public static Key CreatePlatformKey(Construct scope, string id, string description, string alias, RemovalPolicy removalPolicy)
+    {
+        var key = new Key(scope, id, new KeyProps
         {
             Description = description,
             Alias = alias,
             EnableKeyRotation = true,
-            RemovalPolicy = props.RemovalPolicy,
+            RemovalPolicy = removalPolicy,
             // Shortest wait in dev-like environments; the maximum where data may still need the key.
-            PendingWindow = Duration.Days(props.RemovalPolicy == RemovalPolicy.DESTROY ? 7 : 30),
+            PendingWindow = Duration.Days(removalPolicy == RemovalPolicy.DESTROY ? 7 : 30),
         });
         key.AddToResourcePolicy(DenyGrantsExceptForAwsServices());
         return key;
