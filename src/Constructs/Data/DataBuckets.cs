@@ -286,32 +286,18 @@ public sealed class DataBuckets : PlatformComponent
             Role = role.RoleArn,
             Rules = new CfnBucket.ReplicationRuleProperty[]
             {
-                // The V2 schema (Filter + Priority + DeleteMarkerReplication), which S3 needs for a prefix filter.
-                new CfnBucket.ReplicationRuleProperty
+                TradesRule(ReplicationRuleId, 1, new CfnBucket.ReplicationDestinationProperty
                 {
-                    Id = ReplicationRuleId,
-                    Status = "Enabled",
-                    Priority = 1,
-                    Filter = new CfnBucket.ReplicationRuleFilterProperty { Prefix = RecordsPrefix },
-                    DeleteMarkerReplication = new CfnBucket.DeleteMarkerReplicationProperty { Status = "Disabled" },
-                    // Every object here is SSE-KMS: without this, S3 would skip all of them.
-                    SourceSelectionCriteria = new CfnBucket.SourceSelectionCriteriaProperty
+                    Bucket = Archival.BucketArn,
+                    // Replication metrics (OperationsFailedReplication...) for the failure alarm; 15 minutes is the
+                    // only threshold S3 accepts, and without Replication Time Control it only shapes the metrics.
+                    Metrics = new CfnBucket.MetricsProperty
                     {
-                        SseKmsEncryptedObjects = new CfnBucket.SseKmsEncryptedObjectsProperty { Status = "Enabled" },
+                        Status = "Enabled",
+                        EventThreshold = new CfnBucket.ReplicationTimeValueProperty { Minutes = 15 },
                     },
-                    Destination = new CfnBucket.ReplicationDestinationProperty
-                    {
-                        Bucket = Archival.BucketArn,
-                        // Replication metrics (OperationsFailedReplication...) for the failure alarm; 15 minutes is the
-                        // only threshold S3 accepts, and without Replication Time Control it only shapes the metrics.
-                        Metrics = new CfnBucket.MetricsProperty
-                        {
-                            Status = "Enabled",
-                            EventThreshold = new CfnBucket.ReplicationTimeValueProperty { Minutes = 15 },
-                        },
-                        EncryptionConfiguration = new CfnBucket.EncryptionConfigurationProperty { ReplicaKmsKeyId = s3Key.KeyArn },
-                    },
-                },
+                    EncryptionConfiguration = new CfnBucket.EncryptionConfigurationProperty { ReplicaKmsKeyId = s3Key.KeyArn },
+                }),
             }.Concat(RecoveryReplicationRules(settings)).ToArray(),
         };
 
@@ -335,32 +321,39 @@ public sealed class DataBuckets : PlatformComponent
         var fifteenMinutes = new CfnBucket.ReplicationTimeValueProperty { Minutes = ReplicationThresholdMinutes };
         return
         [
-            new CfnBucket.ReplicationRuleProperty
+            TradesRule(RecoveryReplicationRuleId, 2, new CfnBucket.ReplicationDestinationProperty
             {
-                Id = RecoveryReplicationRuleId,
-                Status = "Enabled",
-                Priority = 2,
-                Filter = new CfnBucket.ReplicationRuleFilterProperty { Prefix = RecordsPrefix },
-                DeleteMarkerReplication = new CfnBucket.DeleteMarkerReplicationProperty { Status = "Disabled" },
-                SourceSelectionCriteria = new CfnBucket.SourceSelectionCriteriaProperty
+                Bucket = replica.BucketArn,
+                Metrics = new CfnBucket.MetricsProperty { Status = "Enabled", EventThreshold = fifteenMinutes },
+                ReplicationTime = rtc
+                    ? new CfnBucket.ReplicationTimeProperty { Status = "Enabled", Time = fifteenMinutes }
+                    : null,
+                EncryptionConfiguration = new CfnBucket.EncryptionConfigurationProperty
                 {
-                    SseKmsEncryptedObjects = new CfnBucket.SseKmsEncryptedObjectsProperty { Status = "Enabled" },
+                    ReplicaKmsKeyId = $"arn:{stack.Partition}:kms:{replica.Region}:{stack.Account}:alias/{replica.KeyAlias}",
                 },
-                Destination = new CfnBucket.ReplicationDestinationProperty
-                {
-                    Bucket = replica.BucketArn,
-                    Metrics = new CfnBucket.MetricsProperty { Status = "Enabled", EventThreshold = fifteenMinutes },
-                    ReplicationTime = rtc
-                        ? new CfnBucket.ReplicationTimeProperty { Status = "Enabled", Time = fifteenMinutes }
-                        : null,
-                    EncryptionConfiguration = new CfnBucket.EncryptionConfigurationProperty
-                    {
-                        ReplicaKmsKeyId = $"arn:{stack.Partition}:kms:{replica.Region}:{stack.Account}:alias/{replica.KeyAlias}",
-                    },
-                },
-            },
+            }),
         ];
     }
+
+    /// <summary>
+    /// A replication rule for trades/ in the V2 schema (Filter + Priority + DeleteMarkerReplication, which S3 needs for a
+    /// prefix filter): delete markers are not replicated, and SSE-KMS objects are selected (every object here is one;
+    /// without it S3 would skip all of them).
+    /// </summary>
+    private static CfnBucket.ReplicationRuleProperty TradesRule(string id, int priority, CfnBucket.ReplicationDestinationProperty destination) => new()
+    {
+        Id = id,
+        Status = "Enabled",
+        Priority = priority,
+        Filter = new CfnBucket.ReplicationRuleFilterProperty { Prefix = RecordsPrefix },
+        DeleteMarkerReplication = new CfnBucket.DeleteMarkerReplicationProperty { Status = "Disabled" },
+        SourceSelectionCriteria = new CfnBucket.SourceSelectionCriteriaProperty
+        {
+            SseKmsEncryptedObjects = new CfnBucket.SseKmsEncryptedObjectsProperty { Status = "Enabled" },
+        },
+        Destination = destination,
+    };
 
     private PolicyStatement[] RecoveryReplicaStatements(DataBucketsProps settings)
     {
