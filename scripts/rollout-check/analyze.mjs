@@ -58,7 +58,8 @@ export function compareAssemblies(base, next) {
     const diff = fullDiff(b?.template ?? {}, n.template);
     diffs.set(name, diff);
     if (!b) result.findings.push(stackNewFinding(name, n, base));
-    else result.findings.push(...resourceFindings(name, diff));
+    else result.findings.push(...collapseMetadataOnly(name, resourceFindings(name, diff)));
+    result.findings.push(...trafficShiftFindings(name, b?.template ?? {}, n.template));
     result.findings.push(...iamFindings(name, diff), ...securityGroupFindings(name, diff));
     if (b) result.findings.push(...stackSettingFindings(name, b, n));
     result.needsDeploy = !b || !diff.isEmpty || result.findings.some((f) => f.kind === 'termination-protection' || f.kind === 'tags');
@@ -125,6 +126,106 @@ function resourceFinding(stack, logicalId, change) {
     default: // WILL_IMPORT cannot come from two templates; anything new in the library is shown as is
       return { ...base, kind: 'updated', causes: [String(impact)] };
   }
+}
+
+/**
+ * Updates that touch only CDK metadata (aws:cdk:path and the like) change no resource: CloudFormation records them and
+ * moves on. A release has dozens; one line per stack says so, and keeps the findings that matter in view.
+ */
+function collapseMetadataOnly(stack, findings) {
+  const metadataOnly = findings.filter((f) => f.kind === 'updated' && f.causes?.length === 1 && f.causes[0] === 'Metadata');
+  if (metadataOnly.length < 2) return findings;
+  return [
+    ...findings.filter((f) => !metadataOnly.includes(f)),
+    {
+      kind: 'updated',
+      stack,
+      blocking: false,
+      message: `${metadataOnly.length} resources: CDK metadata only (no change to the resources themselves)`,
+      details: [],
+    },
+  ];
+}
+
+// -------------------------------------------------------------------------------------------------
+// Progressive delivery: what a deploy of a function behind a CodeDeploy-shifted alias will do
+// -------------------------------------------------------------------------------------------------
+
+const ALL_AT_ONCE = /^CodeDeployDefault\.LambdaAllAtOnce$/;
+const CANARY = /^CodeDeployDefault\.LambdaCanary(\d+)Percent(\d+)Minutes$/;
+const LINEAR = /^CodeDeployDefault\.LambdaLinear(\d+)PercentEvery(\d+)Minutes?$/;
+
+/** A predefined Lambda deployment configuration, described; { text, minutes } (minutes of shifting, the check excluded). */
+export function describeShift(configName) {
+  let m;
+  if (ALL_AT_ONCE.test(configName)) return { text: 'all at once', minutes: 0 };
+  if ((m = CANARY.exec(configName))) return { text: `canary ${m[1]}% for ${m[2]} min, then all`, minutes: Number(m[2]) };
+  if ((m = LINEAR.exec(configName))) {
+    const steps = Math.ceil(100 / Number(m[1]));
+    return { text: `linear ${m[1]}% more every ${m[2]} min`, minutes: (steps - 1) * Number(m[2]) };
+  }
+  return { text: `configuration ${configName}`, minutes: undefined };
+}
+
+const refId = (value) => (value && typeof value === 'object' ? value.Ref ?? (Array.isArray(value['Fn::GetAtt']) ? value['Fn::GetAtt'][0] : undefined) : undefined);
+const literal = (template, value, property) => (typeof value === 'string' ? value : template.Resources?.[refId(value)]?.Properties?.[property]);
+
+/**
+ * For each alias that CodeDeploy deploys (CodeDeployLambdaAliasUpdate), when the version it points at is new in this
+ * release (the function's code or configuration changed): how the traffic will shift, what rolls it back, and how long
+ * `cdk deploy` will wait. An alias new in this release is created at its version without a deployment: said too.
+ */
+function trafficShiftFindings(stack, baseTemplate, template) {
+  const findings = [];
+  for (const [aliasId, alias] of Object.entries(template.Resources ?? {})) {
+    const update = alias.UpdatePolicy?.CodeDeployLambdaAliasUpdate;
+    if (alias.Type !== 'AWS::Lambda::Alias' || !update) continue;
+    const versionId = refId(alias.Properties?.FunctionVersion);
+    const baseAlias = baseTemplate.Resources?.[aliasId];
+    const versionIsNew = versionId && !baseTemplate.Resources?.[versionId];
+    if (baseAlias && !versionIsNew) continue;
+
+    const fn = literal(template, alias.Properties?.FunctionName, 'FunctionName') ?? refId(alias.Properties?.FunctionName);
+    const where = `function ${fn}, alias ${alias.Properties?.Name}`;
+    if (!baseAlias) {
+      findings.push({
+        kind: 'traffic',
+        stack,
+        blocking: false,
+        message: `${where}: created at the current version, taking all of its traffic at once (creating an alias is not a CodeDeploy deployment)`,
+        details: ['from the next change of the function on, CodeDeploy shifts the alias as configured: run the check again then to see how'],
+      });
+      continue;
+    }
+
+    const group = template.Resources?.[refId(update.DeploymentGroupName)]?.Properties ?? {};
+    const shift = describeShift(group.DeploymentConfigName ?? '');
+    const hook = literal(template, update.BeforeAllowTrafficHook, 'FunctionName');
+    const hookTimeout = template.Resources?.[refId(update.BeforeAllowTrafficHook)]?.Properties?.Timeout;
+    const alarms = (group.AlarmConfiguration?.Enabled ? group.AlarmConfiguration.Alarms ?? [] : [])
+      .map((a) => literal(template, a.Name, 'AlarmName') ?? JSON.stringify(a.Name));
+    const events = group.AutoRollbackConfiguration?.Enabled ? group.AutoRollbackConfiguration.Events ?? [] : [];
+    const on = [
+      events.includes('DEPLOYMENT_FAILURE') && 'a failed deployment',
+      events.includes('DEPLOYMENT_STOP_ON_REQUEST') && 'a stopped deployment',
+      events.includes('DEPLOYMENT_STOP_ON_ALARM') && alarms.length && `alarm ${alarms.join(', ')}`,
+    ].filter(Boolean);
+    const checkMinutes = hook ? Math.ceil((hookTimeout ?? 60) / 60) : 0;
+    const wait = shift.minutes === undefined ? 'for the deployment to finish'
+      : `about ${shift.minutes + checkMinutes} min${hook ? ` (the pre-traffic check, up to ${checkMinutes} min, then ${shift.minutes} min of shifting)` : ''}`;
+    findings.push({
+      kind: 'traffic',
+      stack,
+      blocking: false,
+      message: `${where}: a new version; CodeDeploy shifts traffic ${shift.text} (${group.DeploymentConfigName})` +
+        (hook ? `, after the pre-traffic check ${hook}` : ', with no pre-traffic check'),
+      details: [
+        on.length ? `rolls back on: ${on.join('; ')}` : 'NO automatic rollback: a bad version keeps its traffic until someone acts',
+        `\`cdk deploy\` of this layer waits ${wait}; stopping the deployment rolls it back (docs/deploying.md)`,
+      ],
+    });
+  }
+  return findings;
 }
 
 function changedNames(change) {

@@ -11,6 +11,7 @@ const LABELS = {
   orphaned: 'ORPHANED',
   'export-removed': 'EXPORT',
   'export-changed': 'EXPORT',
+  traffic: 'TRAFFIC',
   updated: 'updated',
   added: 'added',
   iam: 'IAM',

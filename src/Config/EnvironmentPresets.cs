@@ -67,6 +67,8 @@ public static class EnvironmentPresets
                 WafRequestsPerFiveMinutesPerIp = 10_000,
                 FunctionReservedConcurrency = 100,
                 Alarms = ProductionAlarms,
+                // A tenth of prod's requests try a new version for 10 minutes before the rest do.
+                Rollout = staging.Rollout with { Shift = TrafficShift.Canary(10, 10), Api5xxPercentPerMinute = 2 },
                 RecordsRetention = RecordsRetention.OfYears(RecordsLockMode.Compliance, DefaultProdRetentionYears),
             },
             _ => staging with
@@ -86,6 +88,12 @@ public static class EnvironmentPresets
                 {
                     Api5xxPercent = 5, ApiP99LatencyMs = 5_000, WafBlockedRequests = 200, FunctionErrors = 10,
                     AuroraCpuPercent = 90, AuroraConnections = 200, AuroraReplicaLagMs = 5_000, EvaluationPeriods = 3,
+                },
+                // Nobody depends on a dev-like API: a new version takes it at once, once the pre-traffic check passed.
+                Rollout = staging.Rollout with
+                {
+                    Shift = TrafficShift.AllAtOnce, NewVersionErrorsPerMinute = 5, NewVersionDurationShareOfTimeout = 0.9,
+                    Api5xxPercentPerMinute = 10, EvaluationMinutes = 3,
                 },
                 // Disposable: a locked version could not be deleted, so neither could the bucket nor the stack.
                 RecordsRetention = null,
@@ -109,6 +117,17 @@ public static class EnvironmentPresets
         CreateConfigRecorder = true,
         // Staging rehearses prod, alarms included, with a little more tolerance for load tests.
         Alarms = ProductionAlarms with { Api5xxPercent = 2, ApiP99LatencyMs = 3_000, WafBlockedRequests = 500 },
+        // Staging rehearses a gradual rollout; linear, so that a release's whole traffic range is exercised in steps.
+        // Any error of a new version rolls it back; a 5XX rate below the first step's 10% catches a version that fails
+        // every request it gets.
+        Rollout = new FunctionRollout
+        {
+            Shift = TrafficShift.Linear(10, 1),
+            NewVersionErrorsPerMinute = 1,
+            NewVersionDurationShareOfTimeout = 0.8,
+            Api5xxPercentPerMinute = 3,
+            EvaluationMinutes = 2,
+        },
         RecordsRetention = RecordsRetention.OfDays(RecordsLockMode.Governance, DefaultStagingRetentionDays),
         // Staging rehearses prod's recovery layer in the same region pair.
         RecoveryRegion = DefaultRecoveryRegionFor(region),

@@ -84,6 +84,12 @@ public sealed record EnvironmentSettings
     public required AlarmThresholds Alarms { get; init; }
 
     /// <summary>
+    /// How a new version of the ingestion function takes the API's traffic (CodeDeploy, through the function's live alias)
+    /// and which of its misbehaviours roll it back.
+    /// </summary>
+    public required FunctionRollout Rollout { get; init; }
+
+    /// <summary>
     /// S3 Object Lock (WORM) on the archival bucket: the mode and default retention every new record version gets.
     /// Null in dev-like environments, which must stay disposable (a locked object cannot be deleted, so neither
     /// could its bucket nor its stack).
@@ -150,6 +156,91 @@ public sealed record AlarmThresholds
     public required double NatPacketsDropped { get; init; }
     /// <summary>Consecutive 5-minute periods a threshold must be crossed before the alarm fires (noise versus speed).</summary>
     public required int EvaluationPeriods { get; init; }
+}
+
+/// <summary>The shapes of traffic shift CodeDeploy offers a Lambda alias.</summary>
+public enum TrafficShiftKind
+{
+    /// <summary>Every request moves to the new version at once (after the pre-traffic check).</summary>
+    AllAtOnce,
+    /// <summary>A share of requests for a while, then all of them.</summary>
+    Canary,
+    /// <summary>The same share more every interval until all requests have moved.</summary>
+    Linear,
+}
+
+/// <summary>
+/// One of CodeDeploy's predefined Lambda deployment configurations (CodeDeployDefault.Lambda*): a shape, the share
+/// moved per step, and the minutes between steps. Only those exist without a custom configuration resource, so the
+/// factories refuse anything else, naming what is allowed.
+/// </summary>
+public sealed record TrafficShift
+{
+    private static readonly int[] CanaryMinutes = [5, 10, 15, 30];
+    private static readonly int[] LinearMinutes = [1, 2, 3, 10];
+
+    private TrafficShift(TrafficShiftKind kind, int percent, int minutes) => (Kind, Percent, Minutes) = (kind, percent, minutes);
+
+    public TrafficShiftKind Kind { get; }
+    /// <summary>Share of requests moved in the first step (canary) or in each step (linear); 100 all at once.</summary>
+    public int Percent { get; }
+    /// <summary>Minutes the canary share lasts, or between two linear steps; 0 all at once.</summary>
+    public int Minutes { get; }
+
+    public static TrafficShift AllAtOnce { get; } = new(TrafficShiftKind.AllAtOnce, 100, 0);
+
+    public static TrafficShift Canary(int percent, int minutes) =>
+        percent == 10 && CanaryMinutes.Contains(minutes) ? new(TrafficShiftKind.Canary, percent, minutes)
+            : throw new ArgumentOutOfRangeException(nameof(minutes), $"canary {percent}% for {minutes} min: CodeDeploy predefines 10% for {string.Join(", ", CanaryMinutes)} minutes");
+
+    public static TrafficShift Linear(int percent, int everyMinutes) =>
+        percent == 10 && LinearMinutes.Contains(everyMinutes) ? new(TrafficShiftKind.Linear, percent, everyMinutes)
+            : throw new ArgumentOutOfRangeException(nameof(everyMinutes), $"linear {percent}% every {everyMinutes} min: CodeDeploy predefines 10% every {string.Join(", ", LinearMinutes)} minutes");
+
+    /// <summary>The predefined configuration's name, as CodeDeploy and the deployment group's template spell it.</summary>
+    public string ConfigName => Kind switch
+    {
+        TrafficShiftKind.AllAtOnce => "CodeDeployDefault.LambdaAllAtOnce",
+        TrafficShiftKind.Canary => $"CodeDeployDefault.LambdaCanary{Percent}Percent{Minutes}Minutes",
+        _ => $"CodeDeployDefault.LambdaLinear{Percent}PercentEvery{Minutes}Minute{(Minutes == 1 ? "" : "s")}",
+    };
+
+    /// <summary>Minutes from the first shifted request to the last (the pre-traffic check comes before).</summary>
+    public int ShiftMinutes => Kind switch
+    {
+        TrafficShiftKind.AllAtOnce => 0,
+        TrafficShiftKind.Canary => Minutes,
+        _ => (100 / Percent - 1) * Minutes,
+    };
+
+    public override string ToString() => Kind switch
+    {
+        TrafficShiftKind.AllAtOnce => "all at once",
+        TrafficShiftKind.Canary => $"canary {Percent}% for {Minutes} min, then all",
+        _ => $"linear {Percent}% every {Minutes} min",
+    };
+}
+
+/// <summary>
+/// The ingestion function's progressive delivery: how traffic moves to a new version, and the thresholds of the
+/// rollback alarms that watch the new version (and the API) while it does. Rollback alarms evaluate 1-minute periods:
+/// a canary lasts minutes, so the 5-minute periods of the other alarms would see it too late.
+/// </summary>
+public sealed record FunctionRollout
+{
+    public required TrafficShift Shift { get; init; }
+    /// <summary>Failed invocations of the new version in one minute that roll it back.</summary>
+    public required double NewVersionErrorsPerMinute { get; init; }
+    /// <summary>The new version's p99 duration, as a share of the function's timeout, that rolls it back.</summary>
+    public required double NewVersionDurationShareOfTimeout { get; init; }
+    /// <summary>
+    /// Share of the API's requests answered 5XX in one minute that rolls the new version back, in percent. It sees every
+    /// request (API Gateway does not know versions), so it must stay below the canary's share to notice a new version
+    /// that fails all of its requests before the function runs (e.g. a permission the alias lacks).
+    /// </summary>
+    public required double Api5xxPercentPerMinute { get; init; }
+    /// <summary>Consecutive 1-minute periods a rollback alarm's threshold must be crossed (errors and throttles: always 1).</summary>
+    public required int EvaluationMinutes { get; init; }
 }
 
 /// <summary>How S3 Object Lock protects a locked version until its retention ends.</summary>

@@ -13,6 +13,11 @@ public sealed record ResourceNames(string Suffix)
     public string BackupVault => $"trading-backups-{Suffix}";
     public string BackupPlan => $"trading-data-{Suffix}";
     public string DataProcessorFunction => $"data-processor-{Suffix}";
+    /// <summary>The CodeDeploy application and deployment group that shift the function's live alias.</summary>
+    public string FunctionDeploymentApplication => $"data-processor-{Suffix}";
+    public string FunctionDeploymentGroup => $"data-processor-{Suffix}-live";
+    /// <summary>The pre-traffic check CodeDeploy runs before a new version gets any request.</summary>
+    public string PreTrafficCheckFunction => $"data-processor-{Suffix}-pre-traffic";
     public string RestApi => $"trading-api-{Suffix}";
     public string UsagePlan => $"trading-usage-plan-{Suffix}";
     /// <summary>The shared key of the seed: not registered in the api-keys table, so the function refuses it.</summary>

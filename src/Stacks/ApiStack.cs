@@ -45,6 +45,7 @@ public sealed class ApiStackProps : StackProps
 public sealed class ApiStack : LayerStack
 {
     public IngestionFunction Ingestion { get; }
+    public IngestionRollout Rollout { get; }
     public TradingRestApi TradingApi { get; }
     public WebFirewall Firewall { get; }
     public PlatformDashboard Dashboard { get; }
@@ -79,7 +80,8 @@ public sealed class ApiStack : LayerStack
         });
         TradingApi = new TradingRestApi(this, "RestApi", new TradingRestApiProps
         {
-            Handler = Ingestion.Function,
+            // The alias, never the function: requests reach the version CodeDeploy has shifted them to.
+            Handler = Ingestion.LiveAlias,
             LogsKey = props.Keys.LogsKey,
             Storage = storage,
             MachineClientPool = props.Identity.Pool,
@@ -99,6 +101,20 @@ public sealed class ApiStack : LayerStack
             RequestsPerFiveMinutesPerIp = settings.WafRequestsPerFiveMinutesPerIp,
             Alarms = alarms,
             Thresholds = settings.Alarms,
+        });
+
+        Rollout = new IngestionRollout(this, "Rollout", new IngestionRolloutProps
+        {
+            Ingestion = Ingestion,
+            Rollout = settings.Rollout,
+            ApiServerErrorRatePerMinute = TradingApi.ServerErrorRate(Duration.Minutes(1)),
+            ApplicationName = settings.Names.FunctionDeploymentApplication,
+            DeploymentGroupName = settings.Names.FunctionDeploymentGroup,
+            PreTrafficCheckName = settings.Names.PreTrafficCheckFunction,
+            LogsKey = props.Keys.LogsKey,
+            LambdaKey = props.Keys.LambdaKey,
+            Storage = storage,
+            Alarms = alarms,
         });
 
         new CfnOutput(this, "ApiUrl", new CfnOutputProps

@@ -59,7 +59,14 @@ public sealed class LogicalIdTests(SynthesizedApps apps)
                 var leaf = new CfnResource(parent, segments[^1], new CfnResourceProps { Type = "Probe::Resource" });
                 built[string.Join("/", segments)] = leaf;
                 var schemeId = probe.GetLogicalId(leaf);
-                if ((string?)env.JsonOf(stack)["Resources"]?[logicalId]?["Type"] == "AWS::ApiGateway::Deployment")
+                var type = (string?)env.JsonOf(stack)["Resources"]?[logicalId]?["Type"];
+                if (type == "AWS::Lambda::Version")
+                {
+                    // Function.currentVersion: our id plus a hash of the function's code and configuration, so that a
+                    // change to either publishes a new version for CodeDeploy to shift the live alias to.
+                    logicalId.ShouldMatch($"^{schemeId}[0-9a-f]{{32}}$", $"{path}: the version's id must be ours plus the function's hash");
+                }
+                else if (type == "AWS::ApiGateway::Deployment")
                 {
                     // The CDK names an API deployment after our id plus a hash of the API, so that any change to the
                     // API creates a new deployment (without it, the stage would keep serving the old API).

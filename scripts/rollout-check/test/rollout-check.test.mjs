@@ -242,3 +242,74 @@ test('the base build reuses the published function only when the base commit has
     assert.ok(!fs.existsSync(path.join(dir, 'artifacts', 'functions', 'DataProcessor')), 'nothing copied');
   });
 });
+
+// ---- Progressive delivery (issue 17) ------------------------------------------------------------------------------
+
+/** The fixture's Api stack with a CodeDeploy-shifted alias `live` on Function76856677 at version `versionId`. */
+function withShiftedAlias(templates, { versionId, configName = 'CodeDeployDefault.LambdaCanary10Percent10Minutes', rollback = true } = {}) {
+  const r = templates[API].Resources;
+  r[versionId] = { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Function76856677' } } };
+  r.CheckFunction1A2B3C4D = { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'data-processor-test-pre-traffic', Timeout: 60 } };
+  r.ErrorsAlarm5E6F7A8B = { Type: 'AWS::CloudWatch::Alarm', Properties: { AlarmName: 'trading-test-ingestion-new-version-errors' } };
+  r.DeploymentGroup6D277AF0 = {
+    Type: 'AWS::CodeDeploy::DeploymentGroup',
+    Properties: {
+      DeploymentConfigName: configName,
+      AlarmConfiguration: { Enabled: true, Alarms: [{ Name: { Ref: 'ErrorsAlarm5E6F7A8B' } }] },
+      AutoRollbackConfiguration: { Enabled: rollback, Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'] },
+    },
+  };
+  r.LiveAlias9B8FFEA9 = {
+    Type: 'AWS::Lambda::Alias',
+    Properties: { Name: 'live', FunctionName: { Ref: 'Function76856677' }, FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] } },
+    UpdatePolicy: {
+      CodeDeployLambdaAliasUpdate: {
+        ApplicationName: 'data-processor-test',
+        DeploymentGroupName: { Ref: 'DeploymentGroup6D277AF0' },
+        BeforeAllowTrafficHook: { Ref: 'CheckFunction1A2B3C4D' },
+      },
+    },
+  };
+}
+
+test('a new version of a CodeDeploy-shifted function: the report says how traffic shifts, what rolls back, and how long deploy waits', () => {
+  const base = copy(path.join(FIX, 'unchanged', 'base'), (t) => withShiftedAlias(t, { versionId: 'FunctionCurrentVersionAAAA1111' }));
+  const next = copy(path.join(FIX, 'unchanged', 'base'), (t) => withShiftedAlias(t, { versionId: 'FunctionCurrentVersionBBBB2222' }));
+  const r = run(['--base-dir', base, '--new-dir', next]);
+  assert.equal(r.code, 0, r.out);
+  const line = lineOf(r.out, 'TRAFFIC', 'Function76856677') ?? r.out;
+  assert.match(line, /alias live: a new version; CodeDeploy shifts traffic canary 10% for 10 min, then all \(CodeDeployDefault\.LambdaCanary10Percent10Minutes\), after the pre-traffic check data-processor-test-pre-traffic/);
+  assert.match(r.out, /rolls back on: a failed deployment; a stopped deployment; alarm trading-test-ingestion-new-version-errors/);
+  assert.match(r.out, /`cdk deploy` of this layer waits about 11 min \(the pre-traffic check, up to 1 min, then 10 min of shifting\)/);
+
+  // The same version on both sides (nothing about the function changed): no traffic line.
+  assert.doesNotMatch(run(['--base-dir', base, '--new-dir', base]).out, /TRAFFIC/);
+});
+
+test('a shift without rollback is called out, and a linear shift is timed by its steps', () => {
+  const base = copy(path.join(FIX, 'unchanged', 'base'), (t) => withShiftedAlias(t, { versionId: 'FunctionCurrentVersionAAAA1111' }));
+  const next = copy(path.join(FIX, 'unchanged', 'base'), (t) =>
+    withShiftedAlias(t, { versionId: 'FunctionCurrentVersionBBBB2222', configName: 'CodeDeployDefault.LambdaLinear10PercentEvery1Minute', rollback: false }));
+  const r = run(['--base-dir', base, '--new-dir', next]);
+  assert.match(r.out, /shifts traffic linear 10% more every 1 min/);
+  assert.match(r.out, /NO automatic rollback/);
+  assert.match(r.out, /waits about 10 min \(the pre-traffic check, up to 1 min, then 9 min of shifting\)/);
+});
+
+test('an alias new in this release is created at its version at once, and the report says so', () => {
+  const next = copy(path.join(FIX, 'unchanged', 'base'), (t) => withShiftedAlias(t, { versionId: 'FunctionCurrentVersionBBBB2222' }));
+  const r = run(['--base-dir', path.join(FIX, 'unchanged', 'base'), '--new-dir', next]);
+  assert.match(lineOf(r.out, 'TRAFFIC', 'alias live') ?? r.out, /created at the current version, taking all of its traffic at once/);
+});
+
+test('updates of CDK metadata only are one line per stack, other updates stay listed one by one', () => {
+  const next = copy(path.join(FIX, 'unchanged', 'base'), (t) => {
+    for (const resource of Object.values(t[API].Resources)) resource.Metadata = { 'aws:cdk:path': 'moved/elsewhere' };
+    t[API].Resources.Function76856677.Properties.MemorySize = 1024;
+  });
+  const r = run(['--base-dir', path.join(FIX, 'unchanged', 'base'), '--new-dir', next]);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /updated\s+3 resources: CDK metadata only \(no change to the resources themselves\)/);
+  assert.match(lineOf(r.out, 'updated', 'Function76856677') ?? r.out, /Function76856677 \(MemorySize, Metadata\)/);
+  assert.equal(r.out.split('\n').filter((l) => l.trimStart().startsWith('updated')).length, 2, r.out);
+});

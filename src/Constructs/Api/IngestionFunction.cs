@@ -5,6 +5,8 @@ using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.Lambda;
+using Alias = Amazon.CDK.AWS.Lambda.Alias;
+using AliasProps = Amazon.CDK.AWS.Lambda.AliasProps;
 using Amazon.CDK.AWS.S3;
 using Constructs;
 using TradingPlatform.Config;
@@ -68,7 +70,14 @@ public sealed class IngestionFunction : PlatformComponent
     /// <summary>The handler gives S3 20 s in all, which keeps it inside API Gateway's 29 s integration timeout.</summary>
     public static readonly Duration Timeout = Duration.Seconds(25);
 
+    /// <summary>The alias API Gateway invokes; CodeDeploy moves it from one version to the next (IngestionRollout).</summary>
+    public const string LiveAliasName = "live";
+
     public Function Function { get; }
+    /// <summary>The version published from the function's current code and configuration (a new one when either changes).</summary>
+    public IVersion CurrentVersion { get; }
+    /// <summary>What clients' requests reach: never $LATEST, always a published version.</summary>
+    public Alias LiveAlias { get; }
     public IReadOnlyList<Alarm> Alarms { get; }
 
     public IngestionFunction(Construct scope, string id, IngestionFunctionProps props)
@@ -133,6 +142,17 @@ public sealed class IngestionFunction : PlatformComponent
                 },
             }));
         }
+
+        // The CDK publishes a version whose logical id hashes the function's code and configuration: any change to
+        // either is a new version. The old one is deleted only in the update's clean-up, after the deployment
+        // succeeded, so a rollback (CodeDeploy's or CloudFormation's) still finds it.
+        CurrentVersion = Function.CurrentVersion;
+        LiveAlias = new Alias(this, "LiveAlias", new AliasProps
+        {
+            AliasName = LiveAliasName,
+            Version = CurrentVersion,
+            Description = "What API Gateway invokes; CodeDeploy shifts it to each new version.",
+        });
 
         Suppress();
         Alarms = CreateAlarms(props.Thresholds, props.ReservedConcurrency, props.Alarms);

@@ -50,11 +50,14 @@ public sealed class TradingRestApi : PlatformComponent
     /// <summary>Each configured client's own API key, by client name.</summary>
     public IReadOnlyDictionary<string, IApiKey> ClientApiKeys { get; }
 
+    private readonly string stageName;
+
     public TradingRestApi(
         Construct scope, string id, TradingRestApiProps props)
         : base(scope, id)
     {
         var names = props.Names;
+        stageName = props.StageName;
         var accessLogs = SecureDefaults.LogGroup(this, "ApiAccessLogGroup", props.Storage, props.LogsKey);
 
         Api = new RestApi(this, "TradingApi", new RestApiProps
@@ -161,6 +164,7 @@ public sealed class TradingRestApi : PlatformComponent
                 "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"));
 
         ScopeInvokePermissionsToThisAccount(postData);
+        GrantBeforeRouting(postData, props.StageName);
         Alarms = CreateAlarms(props.Thresholds, props.Alarms);
     }
 
@@ -194,6 +198,29 @@ public sealed class TradingRestApi : PlatformComponent
         }
     }
 
+    /// <summary>
+    /// API Gateway may invoke the handler before a deployment can route a request to it. The CDK's live permission names
+    /// the stage through a reference to the Stage resource, so CloudFormation could only create it after the stage had
+    /// moved to the new target: seconds of 500s whenever the target changes (as it did from the function to its live
+    /// alias). With the stage's literal name (the same value) the permission no longer waits for the stage, and the
+    /// method, hence the deployment and the stage, waits for the permission.
+    /// </summary>
+    private void GrantBeforeRouting(Method method, string stageName)
+    {
+        // The method's own resource, not the construct: a construct dependency would also make its children (the
+        // permissions) depend on each other, a cycle.
+        var methodResource = (Amazon.CDK.CfnResource)method.Node.DefaultChild!;
+        foreach (var permission in method.Node.Children.OfType<CfnPermission>())
+        {
+            if (!permission.Node.Id.StartsWith("ApiPermission.Test", StringComparison.Ordinal))
+            {
+                permission.AddPropertyOverride("SourceArn", Api.ArnForExecuteApi(method.HttpMethod, method.Resource.Path, stageName));
+            }
+
+            methodResource.AddDependency(permission);
+        }
+    }
+
     /// <summary>The CDK's Names.nodeUniqueId of a construct, computed on its path without platform components.</summary>
     private static string UniqueIdWithoutComponents(IConstruct construct) =>
         LogicalIds.Make(construct.Node.Scopes.Skip(1).Where(scope => scope is not PlatformComponent).Select(scope => scope.Node.Id).ToList());
@@ -205,22 +232,39 @@ public sealed class TradingRestApi : PlatformComponent
         Period = Duration.Minutes(5),
     });
 
+    /// <summary>
+    /// The share of requests answered 5XX over <paramref name="period"/>, for an alarm that must not wait for the stage:
+    /// the stage is named by its literal name (the value a reference to it resolves to). The live alias's rollback alarms
+    /// need this: the stage deploys the method that invokes the alias, whose update waits for them.
+    /// </summary>
+    public IMetric ServerErrorRate(Duration period) =>
+        ErrorRate(StageMetric("5XXError", Stats.SUM, period), StageMetric("Count", Stats.SUM, period), period);
+
+    /// <summary>
+    /// The share of requests answered 5XX, as the ratio of two sums: 5XXError is 0 or 1 per request, so this equals
+    /// its Average*100, but written out an alarm reads the same as the dashboard's two counts. With no requests both
+    /// sums are missing and so is the ratio.
+    /// </summary>
+    private static MathExpression ErrorRate(IMetric errors, IMetric requests, Duration period) => new(new MathExpressionProps
+    {
+        Expression = "100 * errors / requests",
+        UsingMetrics = new Dictionary<string, IMetric> { ["errors"] = errors, ["requests"] = requests },
+        Label = "5XX responses (% of requests)",
+        Period = period,
+    });
+
+    private Metric StageMetric(string metricName, string statistic, Duration period) => new(new MetricProps
+    {
+        Namespace = "AWS/ApiGateway",
+        MetricName = metricName,
+        DimensionsMap = new Dictionary<string, string> { ["ApiName"] = Api.RestApiName, ["Stage"] = stageName },
+        Statistic = statistic,
+        Period = period,
+    });
+
     private IReadOnlyList<Alarm> CreateAlarms(AlarmThresholds thresholds, PlatformAlarms alarms)
     {
-        // The share of requests answered 5XX, as the ratio of two sums: 5XXError is 0 or 1 per request, so this equals
-        // its Average*100, but written out the alarm reads the same as the dashboard's two counts. With no requests
-        // both sums are missing and so is the ratio.
-        var serverErrorRate = new MathExpression(new MathExpressionProps
-        {
-            Expression = "100 * errors / requests",
-            UsingMetrics = new Dictionary<string, IMetric>
-            {
-                ["errors"] = Metric("5XXError", Stats.SUM),
-                ["requests"] = Metric("Count", Stats.SUM),
-            },
-            Label = "5XX responses (% of requests)",
-            Period = Duration.Minutes(5),
-        });
+        var serverErrorRate = ErrorRate(Metric("5XXError", Stats.SUM), Metric("Count", Stats.SUM), Duration.Minutes(5));
 
         return
         [

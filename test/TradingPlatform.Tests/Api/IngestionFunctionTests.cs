@@ -82,9 +82,15 @@ public sealed class IngestionFunctionTests(SynthesizedApps apps)
         json.ResourcesOfType("AWS::Lambda::EventSourceMapping").ShouldBeEmpty();
         json.ResourcesOfType("AWS::Lambda::EventInvokeConfig").ShouldBeEmpty();
 
+        // Invokers of the function itself or of any of its aliases (API Gateway invokes the live alias).
+        var targets = json.ResourcesOfType("AWS::Lambda::Alias")
+            .Where(a => Flatten(a.Resource.Properties()["FunctionName"]) == $"{{Ref:{functionId}}}")
+            .Select(a => $"{{Ref:{a.LogicalId}}}")
+            .Append($"{{Ref:{functionId}}}")
+            .ToList();
         var invokers = json.ResourcesOfType("AWS::Lambda::Permission")
             .Select(p => p.Resource.Properties())
-            .Where(p => Flatten(p["FunctionName"]).Contains(functionId))
+            .Where(p => targets.Contains(Flatten(p["FunctionName"])) || Flatten(p["FunctionName"]).Contains(functionId))
             .Select(p => (string)p["Principal"]!)
             .ToList();
         invokers.ShouldNotBeEmpty();

@@ -211,6 +211,9 @@ public static class ReplacementUnsafe
         ["AWS::CloudWatch::Alarm"] = "AlarmName", ["AWS::CloudWatch::CompositeAlarm"] = "AlarmName", ["AWS::CloudWatch::Dashboard"] = "DashboardName",
         ["AWS::WAFv2::WebACL"] = "Name", ["AWS::Cognito::UserPool"] = "UserPoolName", ["AWS::Cognito::UserPoolDomain"] = "Domain",
         ["AWS::KMS::Alias"] = "AliasName", ["AWS::ApiGateway::Model"] = "Name",
+        // An alias's name is unique per function; an application's and a deployment group's per account and region.
+        ["AWS::Lambda::Alias"] = "Name", ["AWS::CodeDeploy::Application"] = "ApplicationName",
+        ["AWS::CodeDeploy::DeploymentGroup"] = "DeploymentGroupName",
     };
 
     /// <summary>Fixed-name resources not already pinned as stateful (PinnedResources), by name ({env} = the suffix).</summary>
@@ -257,6 +260,17 @@ public static class ReplacementUnsafe
         ["AWS::KMS::Alias alias/records-replica-key-{env}"] = "RecordsReplicaKeyAlias45E04912",
         ["AWS::KMS::Alias alias/backup-recovery-key-{env}"] = "RecoveryBackupKeyAliasFE41141B",
         ["AWS::KMS::Alias alias/alerts-recovery-key-{env}"] = "RecoveryAlertsKeyAlias5D9CE0FD",
+        // Progressive delivery (issue 17): the live alias (clients' traffic goes through it), its CodeDeploy application
+        // and group, the pre-traffic check and the rollback alarms.
+        ["AWS::Lambda::Alias live"] = "LiveAlias9B8FFEA9",
+        ["AWS::CodeDeploy::Application data-processor-{env}"] = "DeploymentApplicationC20F1262",
+        ["AWS::CodeDeploy::DeploymentGroup data-processor-{env}-live"] = "DeploymentGroup6D277AF0",
+        ["AWS::Lambda::Function data-processor-{env}-pre-traffic"] = "PreTrafficCheck613A2AF3",
+        ["AWS::Logs::LogGroup /aws/lambda/data-processor-{env}-pre-traffic"] = "PreTrafficCheckLogGroup02165909",
+        ["AWS::CloudWatch::Alarm trading-{env}-ingestion-new-version-errors"] = "NewVersionErrorsAlarm392B232C",
+        ["AWS::CloudWatch::Alarm trading-{env}-ingestion-new-version-throttles"] = "NewVersionThrottlesAlarmDC3C6284",
+        ["AWS::CloudWatch::Alarm trading-{env}-ingestion-new-version-duration"] = "NewVersionDurationAlarm6AEC8536",
+        ["AWS::CloudWatch::Alarm trading-{env}-api-5xx-rate-per-minute"] = "RolloutApi5xxAlarmBA491F15",
     };
 
     /// <summary>Types their parent holds at most once (per bucket, topic, subnet, route table and destination, web ACL, VPC, region).</summary>
@@ -380,6 +394,9 @@ public static class NameLimits
         ("AWS::Cognito::UserPoolClient", ["ClientName"], 128, @"^[\w\s+=,.@-]+$"),
         ("AWS::Cognito::UserPoolDomain", ["Domain"], 63, "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"),
         ("AWS::KMS::Alias", ["AliasName"], 256, "^alias/[A-Za-z0-9/_-]+$"),
+        ("AWS::Lambda::Alias", ["Name"], 128, "^(?![0-9]+$)[A-Za-z0-9_-]+$"),
+        ("AWS::CodeDeploy::Application", ["ApplicationName"], 100, "^[ -~]+$"),
+        ("AWS::CodeDeploy::DeploymentGroup", ["DeploymentGroupName"], 100, "^[ -~]+$"),
     ];
 
     /// <summary>The names checked, to prove a check ran: (where, name).</summary>

@@ -120,6 +120,36 @@ public static class PlatformRules
             "disposable data is not worth a second region: no Recovery stack, no backup copy action, no replication out of the platform",
             v => !v.Kind.IsDisposable() ? [] : Recovery.NoCopies(v)),
 
+        // ---- Progressive delivery of the ingestion function (issue 17) ---------------------------------------
+        new("API Gateway invokes functions through an alias, never $LATEST",
+            "an unqualified function ARN runs $LATEST, which CloudFormation changes in place: 100% of requests move to new " +
+            "code at once and nothing can shift them back; the integration URI and the invoke permission must both name an alias",
+            v => Rollout.ApiInvokesAliasesOnly(v)),
+
+        new("every alias is deployed by CodeDeploy, rolled back on failure, stop and alarm, with alarms on the new version",
+            "PCI DSS 6.5.1: a production change needs a way back to a secure state. The rollback alarms must watch the new " +
+            "version's own invocations (ExecutedVersion), its errors, throttles and duration, and the API's 5XX responses, " +
+            "and notify the alert topic like every alarm",
+            v => Rollout.EveryApiAliasIsShiftedWithRollback(v)),
+
+        new("prod exposes a new function version to at most 10% of requests for at least 10 minutes first",
+            "a canary limits a bad release's blast radius to a tenth of prod's traffic while the rollback alarms decide",
+            v => v.Kind != EnvironmentKind.Prod ? [] : Rollout.ProdShiftsGradually(v)),
+
+        new("the pre-traffic check may only invoke the version under test and report to its deployment group",
+            "it runs with every deployment: a broader role (lambda:*, another function, $LATEST) would let a compromised " +
+            "check reach what the platform protects",
+            v => Rollout.PreTrafficCheckIsLeastPrivilege(v)),
+
+        new("CodeDeploy deploys with its AWS-managed Lambda service role, plus invoking its hooks only",
+            "AWS keeps that policy to what a Lambda deployment needs (update the alias, read alarms, invoke CodeDeployHook_*); " +
+            "anything added by hand would outlive its reason",
+            v => Rollout.ServiceRoleIsAwsManaged(v)),
+
+        new("no template has a circular dependency",
+            "CloudFormation refuses the whole template (\"Circular dependency between resources\") before it changes anything",
+            v => Rollout.DependencyCycles(v)),
+
         // ---- Limits that span services ----------------------------------------------------------------------
         new("every function behind API Gateway times out before the integration does",
             "API Gateway gives up after 29 s (or the integration's timeout): a longer function keeps writing after the " +
@@ -335,7 +365,10 @@ public static class PlatformRules
         let integration = method.Resource.Properties()["Integration"]
         where integration is not null && (string?)integration["Type"] is "AWS_PROXY" or "AWS"
         from function in v.Resources("AWS::Lambda::Function")
+        // Directly, or through an alias (or version) of the function.
         where v.RefersTo(integration["Uri"], function.LogicalId)
+              || v.Resources("AWS::Lambda::Alias", "AWS::Lambda::Version").Any(a =>
+                  v.RefersTo(integration["Uri"], a.LogicalId) && v.RefersTo(a.Resource.Properties()["FunctionName"], function.LogicalId))
         select (function.LogicalId, function.Resource, (int?)integration["TimeoutInMillis"] ?? 29_000);
 
     /// <summary>Object Lock by either property (the top-level flag, or the configuration's own ObjectLockEnabled).</summary>

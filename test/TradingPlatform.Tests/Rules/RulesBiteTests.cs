@@ -138,9 +138,61 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
             v => v.Resource(Layer.Recovery, ReplicaBucketId)!["Properties"]!["BucketName"] = "trading-records-prod-renamed"),
         ["a dev backup rule with a copy action"] = ("dev", NoCopyRule,
             v => BackupRule(v, 0)["CopyActions"] = JsonNode.Parse("""[{"DestinationBackupVaultArn": "arn:aws:backup:us-west-2:123456789012:backup-vault:x", "Lifecycle": {"DeleteAfterDays": 35}}]""")),
+        // Progressive delivery (issue 17): each damage is what a one-line edit of the app would synthesize.
+        ["prod deploying a new version all at once"] = ("prod", ProdShiftRule,
+            v => Group(v)["DeploymentConfigName"] = "CodeDeployDefault.LambdaAllAtOnce"),
+        ["prod's canary of 10% for 5 minutes"] = ("prod", ProdShiftRule,
+            v => Group(v)["DeploymentConfigName"] = "CodeDeployDefault.LambdaCanary10Percent5Minutes"),
+        ["the rollback alarms removed from the deployment group"] = ("staging", RollbackRule,
+            v => Group(v).Remove("AlarmConfiguration")),
+        ["the API's 5XX alarm dropped from the rollback alarms"] = ("prod", RollbackRule,
+            v => Group(v)["AlarmConfiguration"]!["Alarms"]!.AsArray().RemoveAt(3)),
+        ["a rollback alarm on the whole function instead of the new version"] = ("dev", RollbackRule,
+            v => RollbackAlarm(v, "Errors")["Dimensions"]!.AsArray().RemoveAt(0)),
+        ["a rollback alarm without the alert topic"] = ("prod", RollbackRule,
+            v => RollbackAlarm(v, "Throttles").Remove("AlarmActions")),
+        ["automatic rollback switched off"] = ("pr-7", RollbackRule,
+            v => Group(v)["AutoRollbackConfiguration"]!["Enabled"] = false),
+        ["a stopped deployment no longer rolled back"] = ("prod", RollbackRule,
+            v => Group(v)["AutoRollbackConfiguration"]!["Events"]!.AsArray().RemoveAt(1)),
+        ["the alias no longer deployed by CodeDeploy"] = ("prod", RollbackRule,
+            v => v.Resources("AWS::Lambda::Alias").Single().Resource.Remove("UpdatePolicy")),
+        ["the integration pointing at the function instead of the alias"] = ("prod", AliasRule,
+            v => PostData(v)["Integration"]!["Uri"]!["Fn::Join"]![1]![1] = JsonNode.Parse("""{"Fn::GetAtt": ["DataProcessingFunction1BB8FB78", "Arn"]}""")),
+        ["API Gateway's invoke permission on the function instead of the alias"] = ("staging", AliasRule,
+            v => First(v, "AWS::Lambda::Permission")["FunctionName"] = JsonNode.Parse("""{"Ref": "DataProcessingFunction1BB8FB78"}""")),
+        ["the pre-traffic check granted lambda:*"] = ("prod", HookRule,
+            v => HookPolicy(v).Add(JsonNode.Parse("""{"Action": "lambda:*", "Effect": "Allow", "Resource": "*"}"""))),
+        ["the pre-traffic check allowed to invoke the alias"] = ("dev", HookRule,
+            v => HookPolicy(v).First(s => s!["Action"]!.ToJsonString() == "\"lambda:InvokeFunction\"")!["Resource"] = JsonNode.Parse("""{"Ref": "LiveAlias9B8FFEA9"}""")),
+        ["the pre-traffic check removed"] = ("staging", HookRule,
+            v => v.Resources("AWS::Lambda::Alias").Single().Resource["UpdatePolicy"]!["CodeDeployLambdaAliasUpdate"]!.AsObject().Remove("BeforeAllowTrafficHook")),
+        ["CodeDeploy's role given a broader managed policy"] = ("prod", ServiceRoleRule,
+            v => v.Resources("AWS::IAM::Role").Single(r => r.LogicalId.StartsWith("DeploymentGroupServiceRole")).Resource["Properties"]!["ManagedPolicyArns"]![0] =
+                "arn:aws:iam::aws:policy/AdministratorAccess"),
+        ["two resources that depend on each other"] = ("dev", "no template has a circular dependency",
+            v => v.Resources("AWS::Lambda::Permission").First().Resource["DependsOn"] = JsonNode.Parse("""["TradingApidataPOST7B08CAFA"]""")),
         ["a backup vault name over 50 characters"] = (SynthesizedApps.LongestNames, "every fixed physical name is within AWS's limits",
             v => First(v, "AWS::Backup::BackupVault")["BackupVaultName"] = $"trading-platform-backup-vault-for-{SynthesizedApps.LongestSuffix}"),
     };
+
+    private const string ProdShiftRule = "prod exposes a new function version to at most 10% of requests for at least 10 minutes first";
+    private const string RollbackRule = "every alias is deployed by CodeDeploy, rolled back on failure, stop and alarm, with alarms on the new version";
+    private const string AliasRule = "API Gateway invokes functions through an alias, never $LATEST";
+    private const string HookRule = "the pre-traffic check may only invoke the version under test and report to its deployment group";
+    private const string ServiceRoleRule = "CodeDeploy deploys with its AWS-managed Lambda service role, plus invoking its hooks only";
+
+    private static JsonObject Group(PlatformView v) => First(v, "AWS::CodeDeploy::DeploymentGroup");
+
+    private static JsonObject RollbackAlarm(PlatformView v, string metricName) =>
+        v.Resources("AWS::CloudWatch::Alarm").Select(a => a.Resource["Properties"]!.AsObject())
+            .Single(a => (string?)a["MetricName"] == metricName && a["Dimensions"]!.AsArray().Any(d => (string?)d!["Name"] == "ExecutedVersion"));
+
+    private static JsonObject PostData(PlatformView v) =>
+        v.Resources("AWS::ApiGateway::Method").Select(m => m.Resource["Properties"]!.AsObject()).Single(m => (string?)m["HttpMethod"] == "POST");
+
+    private static JsonArray HookPolicy(PlatformView v) =>
+        v.Resources("AWS::IAM::Policy").Single(p => p.LogicalId.StartsWith("PreTrafficCheckServiceRole")).Resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
 
     private const string BackupCopyRule = "staging and prod copy every backup rule to a vault of the recovery layer in another region, with the same retention";
     private const string ReplicaRule = "staging and prod replicate every trade record to a locked replica in the recovery region, no weaker than the primary";
