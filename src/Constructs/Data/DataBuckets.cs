@@ -373,12 +373,18 @@ public sealed class DataBuckets : PlatformComponent
             }),
             new PolicyStatement(new PolicyStatementProps
             {
+                // Like EncryptReplicas: only through S3 in the key's region, and only for the replica bucket (the bucket
+                // ARN with bucket keys, an object ARN under trades/ without), of the one key carrying the replica's alias.
                 Sid = "EncryptRecoveryReplicas",
                 Actions = ["kms:Encrypt", "kms:GenerateDataKey"],
                 Resources = [$"arn:{stack.Partition}:kms:{replica.Region}:{stack.Account}:key/*"],
                 Conditions = new Dictionary<string, object>
                 {
                     ["StringEquals"] = new Dictionary<string, object> { ["kms:ViaService"] = $"s3.{replica.Region}.amazonaws.com" },
+                    ["StringLike"] = new Dictionary<string, object>
+                    {
+                        ["kms:EncryptionContext:aws:s3:arn"] = new[] { replica.BucketArn, $"{replica.BucketArn}/{RecordsPrefix}*" },
+                    },
                     ["ForAnyValue:StringEquals"] = new Dictionary<string, object> { ["kms:ResourceAliases"] = $"alias/{replica.KeyAlias}" },
                 },
             }),
