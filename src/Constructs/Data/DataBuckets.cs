@@ -111,6 +111,10 @@ public sealed class DataBuckets : PlatformComponent
                 // A new locked bucket is created locked, the documented way; one that predates that keeps the nested
                 // form only (see LockRecords).
                 ObjectLockEnabled = settings.RecordsRetention is not null && !settings.PredatesObjectLock(LockedBuckets.Archival),
+                // Its records do leave the region where there is a replica, from the ingestion bucket (see
+                // RecoveryReplicationRuleId): say so, rather than that the platform keeps no cross-region copy.
+                ReplicationExemption = settings.RecordsReplica is null ? null
+                    : "The records' cross-region copy is made from the ingestion bucket, which replicates trades/ to the recovery region's locked replica: S3 does not replicate replicas, and this bucket holds only replicas.",
             },
             SecureDefaults.TransitionAfter90Days("ToDeepArchive", StorageClass.DEEP_ARCHIVE));
 
