@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm run diagram`: draws the synthesized app (dev) into docs/architecture.png with cdk-dia (pinned in
-# package.json). Needs graphviz's `dot` (Debian: apt-get install graphviz). Run it after a change to the
-# stacks or components, and commit the picture with the change.
+# `npm run diagram`: draws the synthesized app into docs/architecture.png with cdk-dia (pinned in package.json).
+# It draws staging, the smallest environment that has every layer (five stacks: Recovery, in the recovery region,
+# exists only in staging and prod; dev has four). Needs graphviz's `dot` (Debian: apt-get install graphviz). Run it
+# after a change to the stacks or components, and commit the picture with the change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +10,7 @@ command -v dot > /dev/null || { echo "diagram: graphviz is missing (Debian: apt-
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-cdk synth --quiet -o "$work/cdk.out" > /dev/null
+cdk synth --quiet -c environmentSuffix=staging -o "$work/cdk.out" > /dev/null
 # cdk-dia writes the graph (diagram.dot), then renders it at 200 dpi with orthogonal edges, which graphviz's
 # router cannot do for a graph this size (it aborts). The graph is what we need: render it ourselves.
 cdk-dia --tree "$work/cdk.out/tree.json" --target "$work/diagram.png" > "$work/cdk-dia.log" 2>&1 || true

@@ -649,7 +649,29 @@ public static partial class ConfigurationLoader
             return settings;
         }
 
+        if (PartitionOf(recovery) != PartitionOf(settings.Region))
+        {
+            problems.Add(
+                $"{RecoveryRegionKey} '{recovery}' is in partition {PartitionOf(recovery)}, the primary region ({settings.Region}) in " +
+                $"{PartitionOf(settings.Region)}: AWS Backup copies and S3 replication never cross a partition (nor its accounts); " +
+                "choose a recovery region of the same partition");
+            return settings;
+        }
+
         return settings with { RecoveryRegion = recovery };
+    }
+
+    /// <summary>
+    /// The AWS partition of a region code (aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b...): copies and replication stay
+    /// inside one. The code's shape is already checked (RegionPattern).
+    /// </summary>
+    public static string PartitionOf(string region)
+    {
+        var segment = region.Split('-')[1];
+        return region.StartsWith("cn-", StringComparison.Ordinal) ? "aws-cn"
+            : segment == "gov" ? "aws-us-gov"
+            : segment.StartsWith("iso", StringComparison.Ordinal) ? (segment.Length == 3 ? "aws-iso" : $"aws-iso-{segment[3..]}")
+            : "aws";
     }
 
     private static double ParseCapacity(

@@ -30,6 +30,12 @@ public sealed record StoragePolicy
 
     /// <summary>Stateful resources are destroyed with their stack, so buckets must be emptied first.</summary>
     public bool DestroysDataOnDelete => RemovalPolicy == RemovalPolicy.DESTROY;
+
+    /// <summary>
+    /// Whether the environment keeps cross-region copies (staging and prod: the trade records' replica and the backup
+    /// copies in the recovery region), which the reasons of the buckets that do not replicate must say. Default: false.
+    /// </summary>
+    public bool CopiesToRecoveryRegion { get; init; }
 }
 
 /// <summary>
@@ -125,11 +131,20 @@ public static class SecureDefaults
         if (!options.ReplicationSource)
         {
             NagSuppressions.Add(bucket,
-                new NagSuppression("PCI.DSS.321-S3BucketReplicationEnabled", options.ReplicationExemption));
+                new NagSuppression("PCI.DSS.321-S3BucketReplicationEnabled", options.ReplicationExemption
+                    ?? (storage.CopiesToRecoveryRegion ? NotTheCrossRegionCopiesReason : NoCrossRegionCopiesReason)));
         }
         EnableEventBridgeNotifications(bucket);
         return bucket;
     }
+
+    /// <summary>The default replication exemption where the environment keeps no cross-region copy (dev-like).</summary>
+    public const string NoCrossRegionCopiesReason =
+        "S3 stores objects across at least three AZs and versioning keeps prior versions; cross-region copies of trading data are a data-residency decision the platform has not taken.";
+
+    /// <summary>The default replication exemption where it keeps the records and backups in a recovery region (staging, prod).</summary>
+    public const string NotTheCrossRegionCopiesReason =
+        "S3 stores objects across at least three AZs and versioning keeps prior versions; the platform's cross-region copies are the trade records (replicated from the ingestion bucket to the recovery region's locked replica) and the backups (copied to the recovery vault), not this bucket's data.";
 
     /// <summary>What a data bucket does differently from the defaults.</summary>
     public sealed record DataBucketOptions
@@ -151,10 +166,10 @@ public static class SecureDefaults
 
         /// <summary>
         /// Why this bucket replicates nowhere itself (the cdk-nag exemption's reason). Default: the reason of a bucket
-        /// whose data is not meant to leave its region.
+        /// whose data is not meant to leave its region, as true in its environment (with or without cross-region copies
+        /// of the records and backups, <see cref="StoragePolicy.CopiesToRecoveryRegion"/>).
         /// </summary>
-        public string ReplicationExemption { get; init; } =
-            "S3 stores objects across at least three AZs and versioning keeps prior versions; cross-region copies of trading data are a data-residency decision the platform has not taken.";
+        public string? ReplicationExemption { get; init; }
 
         /// <summary>When noncurrent versions are deleted; a locked bucket must not try before the lock ends.</summary>
         public int NoncurrentVersionExpirationDays { get; init; } = DefaultNoncurrentVersionExpirationDays;

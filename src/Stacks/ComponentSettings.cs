@@ -12,5 +12,6 @@ internal static class ComponentSettings
         Kind = settings.Kind,
         RemovalPolicy = settings.StatefulRemovalPolicy,
         LogRetention = settings.LogRetention,
+        CopiesToRecoveryRegion = settings.RecoveryRegion is not null,
     };
 }

@@ -478,7 +478,7 @@ public sealed class RecoveryRegionConfigurationTests
         foreach (var (primary, recovery) in EnvironmentPresets.DefaultRecoveryRegions)
         {
             recovery.ShouldNotBe(primary);
-            (recovery.StartsWith("us-gov-")).ShouldBe(primary.StartsWith("us-gov-"), $"{primary} -> {recovery} crosses partitions");
+            ConfigurationLoader.PartitionOf(recovery).ShouldBe(ConfigurationLoader.PartitionOf(primary), $"{primary} -> {recovery} crosses partitions");
         }
     }
 
@@ -502,6 +502,19 @@ public sealed class RecoveryRegionConfigurationTests
         var message = ErrorFor(("environmentSuffix", "prod"), ("region", "eu-west-2"), ("recoveryRegion", "eu-west-2"));
         message.ShouldContain("recoveryRegion 'eu-west-2' is the primary region (region eu-west-2)");
         message.ShouldContain("another region");
+    }
+
+    [Theory]
+    [InlineData("us-east-1", "us-gov-west-1", "aws", "aws-us-gov")]
+    [InlineData("us-gov-west-1", "us-east-1", "aws-us-gov", "aws")]
+    [InlineData("eu-central-1", "cn-north-1", "aws", "aws-cn")]
+    [InlineData("us-east-1", "us-iso-east-1", "aws", "aws-iso")]
+    public void Recovery_region_in_another_partition_is_rejected_naming_both(string primary, string recovery, string primaryPartition, string recoveryPartition)
+    {
+        // AWS Backup copies and S3 replication stay inside one partition (and its accounts): a copy action or a
+        // replication rule to another partition would deploy and never copy anything.
+        var message = ErrorFor(("environmentSuffix", "prod"), ("region", primary), ("recoveryRegion", recovery));
+        message.ShouldContain($"recoveryRegion '{recovery}' is in partition {recoveryPartition}, the primary region ({primary}) in {primaryPartition}");
     }
 
     [Fact]

@@ -56,6 +56,26 @@ public sealed class RecoveryWiringTests(SynthesizedApps apps)
             "alarms can only notify a topic in their own region: the recovery region's topic must reach the same people");
     }
 
+    [Theory]
+    [MemberData(nameof(WithRecovery))]
+    public void Replication_exemptions_do_not_deny_the_cross_region_copies_the_environment_makes(string variant)
+    {
+        // An exemption is audit evidence (docs/compliance.md): where the records and backups are copied to a recovery
+        // region, no bucket may excuse itself by saying the platform keeps no cross-region copy, and the archival bucket
+        // (which holds the records) must say where their cross-region copy comes from.
+        var env = apps.For(variant);
+        var exemptions = env.Json.Values.SelectMany(t => t.ResourcesOfType("AWS::S3::Bucket"))
+            .SelectMany(b => (b.Resource["Metadata"]?["cdk_nag"]?["rules_to_suppress"]?.AsArray() ?? [])
+                .Where(r => (string?)r!["id"] == "PCI.DSS.321-S3BucketReplicationEnabled")
+                .Select(r => (b.LogicalId, Reason: (string)r!["reason"]!)))
+            .ToList();
+        exemptions.ShouldNotBeEmpty();
+        exemptions.Where(e => e.Reason.Contains("has not taken", StringComparison.Ordinal)).ShouldBeEmpty(
+            "the platform has decided cross-region copies here: the recovery region keeps the records and the backups");
+        exemptions.Single(e => e.LogicalId == "ArchivalBucket8D93ED02").Reason.ShouldContain("recovery region",
+            customMessage: "the archival bucket's records are replicated to the recovery region from the ingestion bucket");
+    }
+
     [Fact]
     public void Prod_locks_the_recovery_vault_in_compliance_mode_like_the_primary()
     {

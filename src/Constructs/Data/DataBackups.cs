@@ -46,7 +46,8 @@ public sealed record DataBackupsProps
 /// Aurora's own 7-day automated backups and DynamoDB's 35-day point-in-time recovery stay as the fast path;
 /// these recovery points are the long-term copies, kept apart from the resources (and, in prod, locked).
 /// The vault key encrypts recovery points of types AWS Backup fully manages (DynamoDB with advanced backup features);
-/// Aurora snapshots stay encrypted with the cluster's own key (the database key), as AWS Backup documents for RDS.
+/// Aurora snapshots stay encrypted with the cluster's own key (the database key), as AWS Backup documents for RDS. Their
+/// copies in the recovery vault (another region) are re-encrypted with that vault's key, whatever their type.
 /// </summary>
 public sealed class DataBackups : PlatformComponent
 {

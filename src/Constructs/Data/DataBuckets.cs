@@ -111,6 +111,10 @@ public sealed class DataBuckets : PlatformComponent
                 // A new locked bucket is created locked, the documented way; one that predates that keeps the nested
                 // form only (see LockRecords).
                 ObjectLockEnabled = settings.RecordsRetention is not null && !settings.PredatesObjectLock(LockedBuckets.Archival),
+                // Its records do leave the region where there is a replica, from the ingestion bucket (see
+                // RecoveryReplicationRuleId): say so, rather than that the platform keeps no cross-region copy.
+                ReplicationExemption = settings.RecordsReplica is null ? null
+                    : "The records' cross-region copy is made from the ingestion bucket, which replicates trades/ to the recovery region's locked replica: S3 does not replicate replicas, and this bucket holds only replicas.",
             },
             SecureDefaults.TransitionAfter90Days("ToDeepArchive", StorageClass.DEEP_ARCHIVE));
 
@@ -373,12 +377,18 @@ public sealed class DataBuckets : PlatformComponent
             }),
             new PolicyStatement(new PolicyStatementProps
             {
+                // Like EncryptReplicas: only through S3 in the key's region, and only for the replica bucket (the bucket
+                // ARN with bucket keys, an object ARN under trades/ without), of the one key carrying the replica's alias.
                 Sid = "EncryptRecoveryReplicas",
                 Actions = ["kms:Encrypt", "kms:GenerateDataKey"],
                 Resources = [$"arn:{stack.Partition}:kms:{replica.Region}:{stack.Account}:key/*"],
                 Conditions = new Dictionary<string, object>
                 {
                     ["StringEquals"] = new Dictionary<string, object> { ["kms:ViaService"] = $"s3.{replica.Region}.amazonaws.com" },
+                    ["StringLike"] = new Dictionary<string, object>
+                    {
+                        ["kms:EncryptionContext:aws:s3:arn"] = new[] { replica.BucketArn, $"{replica.BucketArn}/{RecordsPrefix}*" },
+                    },
                     ["ForAnyValue:StringEquals"] = new Dictionary<string, object> { ["kms:ResourceAliases"] = $"alias/{replica.KeyAlias}" },
                 },
             }),

@@ -31,7 +31,7 @@ public sealed class RecoveryKeys : PlatformComponent
 {
     /// <summary>Encrypts the records replica (S3 replication re-encrypts every replica with it).</summary>
     public Key RecordsKey { get; }
-    /// <summary>Encrypts the recovery vault's copies of fully managed types (DynamoDB).</summary>
+    /// <summary>Encrypts the recovery vault's copies, Aurora's included (a cross-region copy takes the destination vault's key).</summary>
     public Key BackupKey { get; }
     /// <summary>Encrypts the recovery region's alert topic.</summary>
     public Key AlertsKey { get; }

@@ -8,7 +8,10 @@ namespace TradingPlatform.Constructs.Recovery;
 
 public sealed record RecoveryVaultProps
 {
-    /// <summary>Required. Encrypts the copies of fully managed types (DynamoDB); Aurora copies keep RDS's own encryption.</summary>
+    /// <summary>
+    /// Required. Encrypts every copy: AWS Backup re-encrypts a cross-region copy with the destination vault's key, for
+    /// Aurora snapshots too (a KMS key never leaves its region, so the database key cannot follow them).
+    /// </summary>
     public required IKey Key { get; init; }
     /// <summary>Required. The vault's fixed name: the Data layer's copy actions name the vault by it (another region).</summary>
     public required string VaultName { get; init; }

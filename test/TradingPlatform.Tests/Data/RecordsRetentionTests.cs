@@ -216,23 +216,36 @@ public sealed class RecordsRetentionTests(SynthesizedApps apps)
 
     [Theory]
     [MemberData(nameof(EveryKind))]
-    public void Replication_role_uses_the_s3_key_only_through_s3_and_only_for_the_two_buckets(string suffix)
+    public void Replication_role_uses_each_key_only_through_s3_in_the_key_region_and_only_for_its_bucket(string suffix)
     {
-        // The S3 key also protects the analytics bucket: decrypting is limited to the ingestion bucket's objects and
-        // encrypting to the archival bucket's, and only in requests S3 makes in this region (kms:ViaService).
+        // Every KMS statement of the role, whichever region its key is in: only in requests S3 makes in that region
+        // (kms:ViaService), and only for the one bucket it serves (the encryption context S3 passes: the bucket ARN with
+        // bucket keys, an object ARN under trades/ without). The S3 key also protects the analytics bucket, and a key of
+        // the recovery region is named by a wildcard (only its alias is known here), so the wildcard is only for the key
+        // carrying the replica's alias (kms:ResourceAliases).
         var env = apps.For(suffix);
         var policy = env.DataJson().ResourcesOfType("AWS::IAM::ManagedPolicy")
             .Single(p => p.Resource.Properties()["Roles"]!.ToJsonString().Contains(ReplicationRoleId(env))).Resource.Properties();
         var statements = policy["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject())
-            .Where(s => Actions(s).Any(a => a.StartsWith("kms:")) && Resources(s).Any(r => Describe(r) == "S3Key")).ToList();
-        statements.Count.ShouldBe(2);
+            .Where(s => Actions(s).Any(a => a.StartsWith("kms:"))).ToList();
+        var recovery = env.Settings.Recovery;
+        statements.Count.ShouldBe(recovery is null ? 2 : 3, "decrypt the source, encrypt the archival replicas (and the recovery replicas)");
         foreach (var statement in statements)
         {
-            var condition = statement["Condition"]!;
-            ((string?)condition["StringEquals"]!["kms:ViaService"]).ShouldBe($"s3.{env.Settings.Region}.amazonaws.com");
-            var contexts = condition["StringLike"]!["kms:EncryptionContext:aws:s3:arn"]!.AsArray().Select(Describe).Order().ToList();
-            var bucket = Actions(statement).Contains("kms:Decrypt") ? "Ingestion" : "Archival";
-            contexts.ShouldBe(new List<string> { bucket, $"{bucket}/trades/*" }, $"{string.Join(",", Actions(statement))}: the bucket ARN (bucket keys) or a trades/ object");
+            var what = $"{string.Join(",", Actions(statement))} on {string.Join(",", Resources(statement).Select(Describe))}";
+            var key = Describe(Resources(statement).ShouldHaveSingleItem());
+            var (region, bucket) = key == "S3Key"
+                ? (env.Settings.Region, Actions(statement).Contains("kms:Decrypt") ? "Ingestion" : "Archival")
+                : (key.Split(':')[3], $"arn:aws:s3:::{recovery.ShouldNotBeNull(what).RecordsReplicaBucket}");
+            var condition = statement["Condition"].ShouldNotBeNull(what);
+            ((string?)condition["StringEquals"]?["kms:ViaService"]).ShouldBe($"s3.{region}.amazonaws.com", what);
+            var contexts = (condition["StringLike"]?["kms:EncryptionContext:aws:s3:arn"] as JsonArray ?? []).Select(Describe).Order().ToList();
+            contexts.ShouldBe(new List<string> { bucket, $"{bucket}/trades/*" }, $"{what}: the bucket ARN (bucket keys) or a trades/ object of {bucket}");
+            if (key.EndsWith(":key/*", StringComparison.Ordinal))
+            {
+                ((string?)condition["ForAnyValue:StringEquals"]?["kms:ResourceAliases"])
+                    .ShouldBe($"alias/{recovery!.RecordsReplicaKeyAlias}", $"{what}: a wildcard key only for the replica key's alias");
+            }
         }
     }
 

@@ -116,6 +116,13 @@ public static class PlatformRules
             "key cannot be used across regions); prod replicates under Replication Time Control (99.99% within 15 minutes)",
             v => v.Kind.IsDisposable() ? [] : Recovery.RecordReplicas(v)),
 
+        new("prod locks every backup vault in compliance mode, and every recovery point and copy fits the lock of its vault",
+            "AWS Backup fails a backup or copy job whose retention lies outside the Vault Lock bounds of the vault it lands in " +
+            "(MinRetentionDays..MaxRetentionDays): a rule or copy action outside them leaves that day or month with no recovery " +
+            "point or no copy; in prod the primary and the recovery vault are locked in compliance mode (ChangeableForDays), so " +
+            "that nobody, root included, deletes a recovery point early (SEC 17a-4)",
+            v => Recovery.VaultLocks(v)),
+
         new("dev-like environments have no recovery layer and no cross-region copy cost",
             "disposable data is not worth a second region: no Recovery stack, no backup copy action, no replication out of the platform",
             v => !v.Kind.IsDisposable() ? [] : Recovery.NoCopies(v)),

@@ -162,6 +162,70 @@ public static class Recovery
         }
     }
 
+    /// <summary>
+    /// Vault Lock as AWS Backup enforces it: a job whose retention lies outside the lock's bounds of the vault it lands in
+    /// fails (the vault refuses it), so every rule's own lifecycle must fit its target vault's lock and every copy's
+    /// lifecycle its destination vault's lock (resolved by name and region: the recovery vault is another region's);
+    /// prod's vaults are locked in compliance mode (a lock with ChangeableForDays: immutable once the grace time ends).
+    /// </summary>
+    public static IEnumerable<string> VaultLocks(PlatformView v)
+    {
+        var vaults = v.Resources("AWS::Backup::BackupVault")
+            .Select(r => (r.Layer, r.LogicalId, Name: (string?)r.Resource.Properties()["BackupVaultName"],
+                Region: v.Regions.GetValueOrDefault(r.Layer), Lock: r.Resource.Properties()["LockConfiguration"]))
+            .ToList();
+
+        if (v.Kind == EnvironmentKind.Prod)
+        {
+            foreach (var vault in vaults.Where(x => x.Lock?["ChangeableForDays"] is null))
+            {
+                yield return $"{v.StackName(vault.Layer)}/{vault.LogicalId} ('{vault.Name}'): " +
+                             (vault.Lock is null ? "no Vault Lock" : "Vault Lock in governance mode (no ChangeableForDays)") +
+                             ": prod's recovery points must be undeletable by anyone, root included";
+            }
+        }
+
+        foreach (var (layer, id, plan) in v.Resources("AWS::Backup::BackupPlan"))
+        {
+            foreach (var rule in plan.Properties()["BackupPlan"]?["BackupPlanRule"]?.AsArray() ?? [])
+            {
+                var where = $"{v.StackName(layer)}/{id} rule {(string?)rule!["RuleName"]}";
+                var target = vaults.FirstOrDefault(x => x.Layer == layer && v.RefersTo(rule["TargetBackupVault"], x.LogicalId));
+                foreach (var problem in OutsideLock(target.Lock, (int?)rule["Lifecycle"]?["DeleteAfterDays"]))
+                {
+                    yield return $"{where}: its recovery points are kept {problem} of '{target.Name}'";
+                }
+
+                foreach (var copy in rule["CopyActions"]?.AsArray() ?? [])
+                {
+                    var parts = ((string?)copy!["DestinationBackupVaultArn"])?.Split(':');
+                    var destination = parts is { Length: 7 }
+                        ? vaults.FirstOrDefault(x => x.Region == parts[3] && x.Name == parts[6])
+                        : default;
+                    foreach (var problem in OutsideLock(destination.Lock, (int?)copy["Lifecycle"]?["DeleteAfterDays"]))
+                    {
+                        yield return $"{where}: its copies are kept {problem} of '{destination.Name}' ({destination.Region})";
+                    }
+                }
+            }
+        }
+    }
+
+    // Why a retention (null: never deleted) does not fit a vault lock's bounds (no lock: anything fits).
+    private static IEnumerable<string> OutsideLock(JsonNode? vaultLock, int? days)
+    {
+        var (min, max) = ((int?)vaultLock?["MinRetentionDays"], (int?)vaultLock?["MaxRetentionDays"]);
+        if (vaultLock is not null && min is { } floor && days is { } kept && kept < floor)
+        {
+            yield return $"{kept} days, below the minimum retention {floor} of the lock";
+        }
+
+        if (vaultLock is not null && max is { } ceiling && (days is null || days > ceiling))
+        {
+            yield return $"{days?.ToString() ?? "for ever"} days, above the maximum retention {ceiling} of the lock";
+        }
+    }
+
     public static IEnumerable<string> NoCopies(PlatformView v) =>
         (v.Templates.ContainsKey(Layer.Recovery) ? [$"{v.StackName(Layer.Recovery)} exists in a {v.Kind} environment"] : Array.Empty<string>())
         .Concat(

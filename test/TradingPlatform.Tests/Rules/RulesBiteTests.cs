@@ -136,6 +136,18 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
             v => v.Resource(Layer.Data, "IngestionBucket917A3A3A")!["Properties"]!["ReplicationConfiguration"]!["Rules"]!.AsArray().RemoveAt(1)),
         ["replica bucket renamed in Recovery only"] = ("prod", ReplicaRule,
             v => v.Resource(Layer.Recovery, ReplicaBucketId)!["Properties"]!["BucketName"] = "trading-records-prod-renamed"),
+        ["prod's recovery vault without its Vault Lock"] = ("prod", VaultLockRule,
+            v => RecoveryVault(v).Remove("LockConfiguration")),
+        ["prod's recovery vault locked in governance mode"] = ("prod", VaultLockRule,
+            v => RecoveryVault(v)["LockConfiguration"]!.AsObject().Remove("ChangeableForDays")),
+        ["prod's recovery vault lock shorter than the monthly copies"] = ("prod", VaultLockRule,
+            v => RecoveryVault(v)["LockConfiguration"]!["MaxRetentionDays"] = 300),
+        ["prod's monthly rule and its copy kept past both locks"] = ("prod", VaultLockRule,
+            v =>
+            {
+                BackupRule(v, 1)["Lifecycle"]!["DeleteAfterDays"] = 400;
+                BackupRule(v, 1)["CopyActions"]![0]!["Lifecycle"]!["DeleteAfterDays"] = 400;
+            }),
         ["a dev backup rule with a copy action"] = ("dev", NoCopyRule,
             v => BackupRule(v, 0)["CopyActions"] = JsonNode.Parse("""[{"DestinationBackupVaultArn": "arn:aws:backup:us-west-2:123456789012:backup-vault:x", "Lifecycle": {"DeleteAfterDays": 35}}]""")),
         // Progressive delivery (issue 17): each damage is what a one-line edit of the app would synthesize.
@@ -196,11 +208,15 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
 
     private const string BackupCopyRule = "staging and prod copy every backup rule to a vault of the recovery layer in another region, with the same retention";
     private const string ReplicaRule = "staging and prod replicate every trade record to a locked replica in the recovery region, no weaker than the primary";
+    private const string VaultLockRule = "prod locks every backup vault in compliance mode, and every recovery point and copy fits the lock of its vault";
     private const string NoCopyRule = "dev-like environments have no recovery layer and no cross-region copy cost";
     private const string ReplicaBucketId = "RecordsReplicaBucket22AA00A8";
 
     private static JsonObject BackupRule(PlatformView v, int index) =>
         v.Resource(Layer.Data, "BackupPlanA8F64793")!["Properties"]!["BackupPlan"]!["BackupPlanRule"]![index]!.AsObject();
+
+    private static JsonObject RecoveryVault(PlatformView v) =>
+        v.Resource(Layer.Recovery, "RecoveryBackupVault74C95F05")!["Properties"]!.AsObject();
 
     private static JsonNode ReplicaRetention(PlatformView v) =>
         v.Resource(Layer.Recovery, ReplicaBucketId)!["Properties"]!["ObjectLockConfiguration"]!["Rule"]!["DefaultRetention"]!;
