@@ -268,6 +268,7 @@ public sealed class ReleasePipeline : PlatformComponent
             ],
         });
 
+        PipelineCompliance.Apply(Stack.Of(this), Pipeline.Pipeline);
         if (Pipeline.Node.TryFindChild("PipelinesSecurityCheck") is not Construct securityCheck)
         {
             return;
@@ -281,6 +282,7 @@ public sealed class ReleasePipeline : PlatformComponent
         props.BuildLogs.GrantWrite(project);
 
         var autoApprove = (Function)securityCheck.Node.FindChild("CDKPipelinesAutoApprove");
+        PipelineCompliance.ExcuseAutoApprove(autoApprove);
         var cfnFunction = (CfnFunction)autoApprove.Node.DefaultChild!;
         cfnFunction.AddPropertyOverride("Runtime", SupportedNodeRuntime.NodeRuntime);
         cfnFunction.LoggingConfig = new CfnFunction.LoggingConfigProperty { LogGroup = props.BuildLogs.LogGroupName };
