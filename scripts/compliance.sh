@@ -12,9 +12,9 @@ cd "$(dirname "$0")/.."
 export PATH=$PWD/node_modules/.bin:$PATH
 
 presets=("$@")
+[ ${#presets[@]} -gt 0 ] || presets=(dev staging prod pr-7 delivery)
 variants='{}'
-if [ ${#presets[@]} -eq 0 ]; then
-  presets=(dev staging prod pr-7 delivery)
+if printf '%s\n' "${presets[@]}" | grep -qx delivery; then
   # The delivery pipeline with the committed sample configuration (delivery.sample.json): the variant the tests read.
   variants=$(node -e 'const v = require("./test/TradingPlatform.Tests/SynthVariants.json"); process.stdout.write(JSON.stringify({ delivery: v.delivery }))')
 fi
