@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compliance gate: every environment preset's templates checked with cdk-nag (AwsSolutions + PCI.DSS.321) and with
 # the AWS Control Tower proactive controls (cfn-guard). Fails on any unsuppressed error of either gate.
-# `npm run compliance` runs this; `npm run compliance -- staging` checks one preset.
+# `npm run compliance` runs this on every preset and on the delivery pipeline (the sample configuration);
+# `npm run compliance -- staging` checks one preset.
 #
 # The presets come from the synth cache (scripts/synth-cache.mjs): `cdk synth -c environmentSuffix=<preset>` as a
 # user runs it, made in parallel when missing and reused when `npm test` already made them from the same inputs.
@@ -11,10 +12,15 @@ cd "$(dirname "$0")/.."
 export PATH=$PWD/node_modules/.bin:$PATH
 
 presets=("$@")
-[ ${#presets[@]} -gt 0 ] || presets=(dev staging prod pr-7)
+[ ${#presets[@]} -gt 0 ] || presets=(dev staging prod pr-7 delivery)
+variants='{}'
+if printf '%s\n' "${presets[@]}" | grep -qx delivery; then
+  # The delivery pipeline with the committed sample configuration (delivery.sample.json): the variant the tests read.
+  variants=$(node -e 'const v = require("./test/TradingPlatform.Tests/SynthVariants.json"); process.stdout.write(JSON.stringify({ delivery: v.delivery }))')
+fi
 
 echo "== synth (cache): ${presets[*]}"
-assemblies=$(node scripts/synth-cache.mjs "${presets[@]}")
+assemblies=$(node scripts/synth-cache.mjs $(printf '%s\n' "${presets[@]}" | grep -vx delivery) --variants "$variants")
 out=cdk.out/presets
 rm -rf "$out"
 mkdir -p "$out"
@@ -28,9 +34,11 @@ done
 # Both gates side by side (one per core), each run whole even if the other fails, so one run lists every finding.
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
-node scripts/nag-gate/index.mjs "${dirs[@]}" >"$logs/nag" 2>&1 &
+# --top-level: the delivery pipeline's stages are the environments checked above (DeliveryTests proves their templates
+# equal the standalone synths), so only its own stacks are checked again.
+node scripts/nag-gate/index.mjs --top-level "${dirs[@]}" >"$logs/nag" 2>&1 &
 nag=$!
-node scripts/guard-gate/index.mjs "${dirs[@]}" >"$logs/guard" 2>&1 &
+node scripts/guard-gate/index.mjs --top-level "${dirs[@]}" >"$logs/guard" 2>&1 &
 guard=$!
 status=0
 wait "$nag" || status=$?

@@ -23,7 +23,8 @@ try
         return 0;
     }
 
-    var settings = ConfigurationLoader.Load(
+    // One environment (a hand deploy), or with a `delivery` object the pipeline that deploys dev, staging and prod.
+    var configuration = ConfigurationLoader.LoadApp(
         ReadCliContext(),
         Environment.GetEnvironmentVariable("CDK_DEFAULT_ACCOUNT"),
         Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION"));
@@ -34,7 +35,7 @@ try
     SynthProfile.Phase("start jsii and the CDK (new App)");
     // The CDK's packages are loaded now: their tarball copies in the private temp folder are dead weight.
     JsiiScratch.ReleaseLoadedTarballs();
-    TradingPlatformApp.Build(app, settings);
+    TradingPlatformApp.Build(app, configuration);
     SynthProfile.Phase("build the constructs");
     app.Synth();
     SynthProfile.Phase("synthesize (aspects, logical ids, templates, assets)");

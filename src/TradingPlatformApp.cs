@@ -1,8 +1,10 @@
 using Amazon.CDK;
+using Constructs;
 using TradingPlatform.Config;
 using TradingPlatform.Constructs;
 using TradingPlatform.Constructs.Api;
 using TradingPlatform.Constructs.Core;
+using TradingPlatform.Constructs.Delivery;
 using TradingPlatform.Constructs.Monitoring;
 using TradingPlatform.Stacks;
 
@@ -60,14 +62,33 @@ public static class TradingPlatformApp
         Outdir = outdir,
     });
 
-    /// <summary>Builds the four stacks in dependency order; typed references become exports and imports.</summary>
-    public static TradingPlatformStacks Build(App app, EnvironmentSettings settings)
+    /// <summary>What the configuration asks for: one environment's stacks, or the delivery pipeline and its stages.</summary>
+    public static void Build(App app, AppConfiguration configuration)
+    {
+        if (configuration.Delivery is { } delivery)
+        {
+            BuildDelivery(app, delivery);
+        }
+        else
+        {
+            Build(app, configuration.Environment!);
+        }
+    }
+
+    /// <summary>
+    /// Builds the four stacks in dependency order; typed references become exports and imports. The scope is the app
+    /// (a hand deploy) or a stage of the delivery pipeline (src/Stacks/EnvironmentStage.cs): the same stacks, the same
+    /// names, the same logical ids. Each stack's name is its id wherever it lives (in a stage the CDK would otherwise
+    /// prefix the stage's name).
+    /// </summary>
+    public static TradingPlatformStacks Build(Construct app, EnvironmentSettings settings)
     {
         var env = new Amazon.CDK.Environment { Account = settings.Account, Region = settings.Region };
         var prefix = settings.StackIdPrefix;
 
         var security = new SecurityStack(app, $"{prefix}-Security", new SecurityStackProps
         {
+            StackName = $"{prefix}-Security",
             Env = env,
             Settings = settings,
             AlarmCatalog = new AlarmCatalog(),
@@ -77,6 +98,7 @@ public static class TradingPlatformApp
 
         var network = new NetworkStack(app, $"{prefix}-Network", new NetworkStackProps
         {
+            StackName = $"{prefix}-Network",
             Env = env,
             Settings = settings,
             Description = $"TradingPlatform {settings.Suffix}: VPC, flow logs, gateway endpoints",
@@ -88,6 +110,7 @@ public static class TradingPlatformApp
         var recovery = settings.RecoveryRegion is { } recoveryRegion
             ? new RecoveryStack(app, $"{prefix}-Recovery", new RecoveryStackProps
             {
+                StackName = $"{prefix}-Recovery",
                 Env = new Amazon.CDK.Environment { Account = settings.Account, Region = recoveryRegion },
                 Settings = settings,
                 Description = $"TradingPlatform {settings.Suffix}: recovery region ({recoveryRegion}): keys, recovery vault, records replica, alert topic",
@@ -97,6 +120,7 @@ public static class TradingPlatformApp
 
         var data = new DataStack(app, $"{prefix}-Data", new DataStackProps
         {
+            StackName = $"{prefix}-Data",
             Env = env,
             Settings = settings,
             Description = $"TradingPlatform {settings.Suffix}: Aurora, DynamoDB, S3 (stateful)",
@@ -114,6 +138,7 @@ public static class TradingPlatformApp
 
         var api = new ApiStack(app, $"{prefix}-Api", new ApiStackProps
         {
+            StackName = $"{prefix}-Api",
             Env = env,
             Settings = settings,
             Description = $"TradingPlatform {settings.Suffix}: data-processing function, REST API, WAF",
@@ -140,9 +165,45 @@ public static class TradingPlatformApp
         return stacks;
     }
 
-    private static void ApplyTags(Stack stack, EnvironmentSettings settings)
+    /// <summary>
+    /// The delivery pipeline's app: each environment as a stage built by <see cref="Build"/> (EnvironmentStage), and
+    /// TradingPlatform-Delivery, whose pipeline deploys them in order.
+    /// </summary>
+    public static DeliveryStack BuildDelivery(App app, DeliverySettings delivery)
     {
-        Tags.Of(stack).Add("Environment", settings.Suffix);
+        var stages = delivery.Environments.Select(environment =>
+        {
+            var stage = new EnvironmentStage(app, environment.Settings);
+            return new ReleaseStage
+            {
+                Stage = stage,
+                Environment = environment,
+                ApiUrl = (CfnOutput)stage.Stacks.Api.Node.FindChild("ApiUrl"),
+                HealthAlarmName = AlarmCatalog.AlarmName(environment.Suffix, PlatformHealth.Name),
+            };
+        }).ToList();
+
+        var stack = new DeliveryStack(app, DeliverySettings.StackName, new DeliveryStackProps
+        {
+            Env = new Amazon.CDK.Environment { Account = delivery.Account, Region = delivery.Region },
+            StackName = DeliverySettings.StackName,
+            Delivery = delivery,
+            Stages = stages,
+            Description = "TradingPlatform delivery: the release pipeline dev -> staging -> prod, its artifacts, build logs and notifications",
+            // The change-control path of every environment: deleting it takes a deliberate step.
+            TerminationProtection = true,
+        });
+        ApplyTags(stack, "delivery");
+        SupportedNodeRuntime.Apply(stack);
+        stack.WriteLogicalIds();
+        return stack;
+    }
+
+    private static void ApplyTags(Stack stack, EnvironmentSettings settings) => ApplyTags(stack, settings.Suffix);
+
+    private static void ApplyTags(Stack stack, string environment)
+    {
+        Tags.Of(stack).Add("Environment", environment);
         Tags.Of(stack).Add("CostCenter", "trading-platform");
         Tags.Of(stack).Add("Compliance", "PCI-DSS");
         Tags.Of(stack).Add("DataClassification", "Confidential");

@@ -41,6 +41,7 @@ on every stack template of the given cloud assemblies (default: cdk.out).
 Exit 0 = pass, 1 = unsuppressed findings or gate errors, 2 = no stacks / usage.
 
 Options:
+  --top-level            only each assembly's own stacks, not those of nested assemblies (a pipeline's stages)
   --verbose              also list suppressed findings
   --suppressions         print the suppressions in effect (stack, logical id, rule, reason)
   --markdown             print a Markdown table of suppressions on stdout (report goes to stderr)
@@ -273,7 +274,7 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
   const stacksByDir = [];
   let empty = false;
   for (const dir of opts.dirs) {
-    const { stacks, problems } = discoverAssembly(dir);
+    const { stacks, problems } = discoverAssembly(dir, '', new Set(), { nested: !opts.topLevel });
     if (stacks.length === 0) {
       empty = true;
       err(`guard-gate: ERROR: no CloudFormation stacks found in cloud assembly '${dir}'` +

@@ -20,6 +20,7 @@ export function parseGateCli(argv, DEFAULT_MIN_REASON) {
       allowPositionals: true,
       options: {
         verbose: { type: 'boolean', short: 'v', default: false },
+        'top-level': { type: 'boolean', default: false },
         suppressions: { type: 'boolean', default: false },
         markdown: { type: 'boolean', default: false },
         'min-reason-length': { type: 'string' },
@@ -42,6 +43,8 @@ export function parseGateCli(argv, DEFAULT_MIN_REASON) {
       ? parsed.positionals.filter((d, i, a) => a.findIndex((x) => path.resolve(x) === path.resolve(d)) === i)
       : ['cdk.out'],
     verbose: v.verbose,
+    // Only each assembly's own stacks, not those of its nested assemblies (a pipeline's stages, checked on their own).
+    topLevel: v['top-level'],
     suppressions: v.suppressions,
     markdown: v.markdown,
     json: v.json,
@@ -60,7 +63,7 @@ export function parseGateCli(argv, DEFAULT_MIN_REASON) {
  * (cdk:cloud-assembly artifacts, e.g. Stages). A nested assembly that cannot be read is a problem (a warning
  * when other stacks were found), not an exception.
  */
-export function discoverAssembly(dir, prefix = '', seen = new Set()) {
+export function discoverAssembly(dir, prefix = '', seen = new Set(), { nested = true } = {}) {
   const stacks = [];
   const problems = [];
   const manifestPath = path.join(dir, 'manifest.json');
@@ -78,11 +81,11 @@ export function discoverAssembly(dir, prefix = '', seen = new Set()) {
       : `${manifestPath} is not a readable cloud assembly: ${e.message}`);
     return { stacks, problems };
   }
-  collectStacks(assembly, prefix, seen, stacks, problems);
+  collectStacks(assembly, prefix, seen, stacks, problems, nested);
   return { stacks, problems };
 }
 
-function collectStacks(assembly, prefix, seen, stacks, problems) {
+function collectStacks(assembly, prefix, seen, stacks, problems, followNested = true) {
   const real = path.resolve(assembly.directory);
   if (seen.has(real)) return;
   seen.add(real);
@@ -96,7 +99,7 @@ function collectStacks(assembly, prefix, seen, stacks, problems) {
         env: artifact.manifest.environment,
         assemblyDir: assembly.directory,
       });
-    } else if (NestedCloudAssemblyArtifact.isNestedCloudAssemblyArtifact(artifact)) {
+    } else if (followNested && NestedCloudAssemblyArtifact.isNestedCloudAssemblyArtifact(artifact)) {
       let nested;
       try {
         nested = artifact.nestedAssembly;

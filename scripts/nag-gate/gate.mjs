@@ -49,6 +49,7 @@ Runs cdk-nag (AwsSolutions, PCI.DSS.321) on every stack template of the given cl
 assemblies (default: cdk.out). Exit 0 = pass, 1 = unsuppressed errors, 2 = no stacks / usage.
 
 Options:
+  --top-level            only each assembly's own stacks, not those of nested assemblies (a pipeline's stages)
   --verbose              also list warnings, suppressed findings and import notes in full
   --suppressions         print the suppressions in effect (stack, logical id, rule, reason)
   --markdown             print a Markdown table of suppressions on stdout (report goes to stderr)
@@ -406,7 +407,7 @@ export function main(argv, { stdout = process.stdout, stderr = process.stderr } 
   const emptyDirs = [];
   let stacks = [];
   for (const dir of opts.dirs) {
-    const { stacks: found, problems } = discoverAssembly(dir);
+    const { stacks: found, problems } = discoverAssembly(dir, '', new Set(), { nested: !opts.topLevel });
     if (found.length === 0) {
       emptyDirs.push({ dir, problems });
       continue;

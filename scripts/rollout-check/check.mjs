@@ -7,6 +7,7 @@
 //
 // Exit codes: 0 = no blocking finding (or --report / ROLLOUT_CHECK_REPORT=1), 1 = blocking findings,
 // 2 = usage error, an unreadable assembly, or an app that does not synthesize. See README.md.
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,8 @@ Options:
   -c, --context key=value   CDK context for both synths (e.g. -c environmentSuffix=prod; default: cdk.json's)
   --allow <stack>/<logicalId>         accept one blocking resource finding
   --allow <stack>/export:<ExportName> accept one blocking export finding
+  --allowances FILE         accept the findings FILE lists for this environment, each with its reason:
+                            {"<environmentSuffix>": [{"finding": "<stack>/<logicalId>", "reason": "..."}]}
   --report                  print everything but exit 0 (also ROLLOUT_CHECK_REPORT=1); for CI
   --base-dir DIR, --new-dir DIR       compare two synthesized cloud assemblies instead of synthesizing
   -h, --help
@@ -47,6 +50,7 @@ function parseCli(argv, env) {
       options: {
         context: { type: 'string', short: 'c', multiple: true, default: [] },
         allow: { type: 'string', multiple: true, default: [] },
+        allowances: { type: 'string' },
         report: { type: 'boolean', default: false },
         'base-dir': { type: 'string' },
         'new-dir': { type: 'string' },
@@ -61,6 +65,7 @@ function parseCli(argv, env) {
     ref: parsed.positionals[0],
     context: v.context,
     allows: v.allow,
+    allowances: v.allowances,
     report: v.report || ['1', 'true', 'yes'].includes(String(env.ROLLOUT_CHECK_REPORT ?? '').toLowerCase()),
     baseDir: v['base-dir'],
     newDir: v['new-dir'],
@@ -72,10 +77,43 @@ function parseCli(argv, env) {
   if (!opts.baseDir && !opts.ref) throw new UsageError('a git ref (e.g. HEAD~1, main) or --base-dir is required');
   if (opts.newDir && !opts.baseDir) throw new UsageError('--new-dir needs --base-dir');
   for (const c of opts.context) if (!/^[^=]+=/.test(c)) throw new UsageError(`-c expects key=value, got '${c}'`);
+  opts.reasons = readAllowances(opts);
+  opts.allows = [...opts.allows, ...opts.reasons.map((r) => r.finding)];
   for (const a of opts.allows) {
     if (!/^[^/]+\/.+$/.test(a)) throw new UsageError(`--allow expects <stackName>/<logicalId> or <stackName>/export:<ExportName>, got '${a}'`);
   }
   return opts;
+}
+
+/**
+ * The committed, reviewed allowances (rollout-allowances.json) for the environment of the -c context (cdk.json's
+ * default without one): [{ finding, reason }]. Each entry needs both; a missing file allows nothing.
+ */
+function readAllowances(opts) {
+  if (!opts.allowances) return [];
+  let all;
+  try {
+    all = JSON.parse(fs.readFileSync(opts.allowances, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--allowances ${opts.allowances}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  }
+  if (typeof all !== 'object' || all === null || Array.isArray(all)) {
+    throw new UsageError(`--allowances ${opts.allowances}: expected {"<environmentSuffix>": [{"finding": ..., "reason": ...}]}`);
+  }
+  const given = opts.context.find((c) => c.startsWith('environmentSuffix='));
+  const environment = given ? given.slice('environmentSuffix='.length)
+    : JSON.parse(fs.readFileSync(path.join(REPO, 'cdk.json'), 'utf8')).context?.environmentSuffix;
+  const entries = all[environment] ?? [];
+  if (!Array.isArray(entries)) throw new UsageError(`--allowances ${opts.allowances}: "${environment}" must be a list`);
+  return entries.map((entry, i) => {
+    if (typeof entry?.finding !== 'string' || !/^[^/]+\/.+$/.test(entry.finding)) {
+      throw new UsageError(`--allowances ${opts.allowances}: ${environment}[${i}] needs "finding": "<stackName>/<logicalId>" or "<stackName>/export:<ExportName>"`);
+    }
+    if (typeof entry.reason !== 'string' || entry.reason.trim().length < 10) {
+      throw new UsageError(`--allowances ${opts.allowances}: ${environment}[${i}] (${entry.finding}) needs a "reason" (why the finding is intended)`);
+    }
+    return { finding: entry.finding, reason: entry.reason.trim(), file: opts.allowances };
+  });
 }
 
 /** Loads (or synthesizes) both assemblies and runs `fn(base, next, header)` while they exist on disk. */
@@ -109,6 +147,7 @@ function check(argv, { stdout, stderr, env }) {
     const unknownAllows = applyAllows(result, opts.allows);
     const report = formatReport(result, { header, unknownAllows, reportMode: opts.report });
     stdout.write(report.lines.join('\n') + '\n');
+    for (const r of opts.reasons) stdout.write(`allowance (${r.file}): ${r.finding}: ${r.reason}\n`);
     return report.blocking > 0 && !opts.report ? 1 : 0;
   });
 }

@@ -44,7 +44,7 @@ public static partial class ConfigurationLoader
     [
         EnvironmentSuffixKey, AccountKey, RegionKey, CreateConfigRecorderKey,
         NatGatewaysKey, AuroraMinCapacityKey, AuroraMaxCapacityKey, AlertEmailsKey, TradingClientsKey, RecordsRetentionYearsKey,
-        BucketsPredatingObjectLockKey, RecoveryRegionKey,
+        BucketsPredatingObjectLockKey, RecoveryRegionKey, DeliveryKey,
     ];
 
     /// <summary>SNS accepts any number of subscriptions; more than this is a mailing list's job, not ours.</summary>

@@ -41,10 +41,10 @@ public static class SynthBatch
         foreach (var assembly in assemblies)
         {
             var started = Stopwatch.StartNew();
-            EnvironmentSettings settings;
+            AppConfiguration settings;
             try
             {
-                settings = ConfigurationLoader.Load(assembly.Context, defaultAccount, defaultRegion);
+                settings = ConfigurationLoader.LoadApp(assembly.Context, defaultAccount, defaultRegion);
             }
             catch (ConfigurationException error)
             {

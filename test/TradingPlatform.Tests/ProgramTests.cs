@@ -40,6 +40,7 @@ public sealed class ProgramTests(SynthesizedApps apps) : IDisposable
     [InlineData("""{"environmentSuffix": "prod", "natGateways": [3]}""", "natGateways must be a whole number from 1 to 3")]
     [InlineData("""{"environmentSuffix": "a-suffix-that-is-far-too-long"}""", "is 29 characters long; the limit is 20")]
     [InlineData("""["not", "an", "object"]""", "the CDK context in CDK_CONTEXT_JSON is not a JSON object")]
+    [InlineData("""{"delivery": "{\"account\": \"1\"}"}""", "delivery.account '1' is invalid: an AWS account id is exactly 12 digits")]
     public void Bad_configuration_exits_1_with_the_reason_on_stderr_and_synthesizes_nothing(string contextJson, string reason)
     {
         var run = RunApp(contextJson);

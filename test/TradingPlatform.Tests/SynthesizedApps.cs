@@ -136,6 +136,12 @@ public sealed class SynthesizedApps
     public SynthesizedEnvironment Prod => For("prod");
     public SynthesizedEnvironment StagingWithOverrides => Variant("staging-with-overrides");
 
+    /// <summary>The variant with the committed delivery configuration (delivery.sample.json): the pipeline's assembly.</summary>
+    public const string DeliveryVariant = "delivery";
+
+    /// <summary>The delivery pipeline's cloud assembly (TradingPlatform-Delivery and a nested assembly per stage).</summary>
+    public string DeliveryDirectory => directories.Value[DeliveryVariant];
+
     /// <summary>An environment preset with cdk.json's defaults.</summary>
     public SynthesizedEnvironment For(string suffix) => Variant(suffix);
 

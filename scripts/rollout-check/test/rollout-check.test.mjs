@@ -170,6 +170,26 @@ test('--allow turns a blocking finding into exit 0 and says so', () => {
   assert.match(r.out, /-> ALLOWED by --allow/);
 });
 
+test('--allowances FILE allows the findings it lists for this environment, each with its reason', () => {
+  const dir = tempDir('allowances');
+  copies.push(dir);
+  const file = path.join(dir, 'rollout-allowances.json');
+  fs.writeFileSync(file, JSON.stringify({
+    test: [{ finding: `${DATA}/TradingDatabase138FA84A`, reason: 'the cluster is renamed on purpose in this release' }],
+    prod: [{ finding: `${DATA}/Other`, reason: 'another environment: not applied here' }],
+  }));
+  let r = runCase('stateful-replacement', '-c', 'environmentSuffix=test', '--allowances', file);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /-> ALLOWED by --allow/);
+  assert.match(r.out, new RegExp(`allowance \\(${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\): ${DATA}/TradingDatabase138FA84A: the cluster is renamed on purpose`));
+  assert.doesNotMatch(r.out, /Other/);
+
+  fs.writeFileSync(file, JSON.stringify({ test: [{ finding: `${DATA}/TradingDatabase138FA84A` }] }));
+  r = runCase('stateful-replacement', '-c', 'environmentSuffix=test', '--allowances', file);
+  assert.equal(r.code, 2, r.out);
+  assert.match(r.out, /needs a "reason"/);
+});
+
 test('an --allow that matches nothing is reported and allows nothing', () => {
   const r = runCase('stateful-replacement', '--allow', `${DATA}/NoSuchResource`);
   assert.equal(r.code, 1, r.out);

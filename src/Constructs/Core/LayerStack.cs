@@ -12,7 +12,7 @@ namespace TradingPlatform.Constructs.Core;
 /// Stack.allocateLogicalId is the CDK's documented hook for a custom naming scheme; the scheme is the CDK's own
 /// (makeUniqueId) applied to the path without components. LogicalIdTests checks it against the CDK's scheme.
 /// </summary>
-public abstract class LayerStack : Stack
+public abstract partial class LayerStack : Stack
 {
     // Two resources may not end up with one id once components are skipped: refuse instead of merging them.
     private readonly Dictionary<string, string> pathByLogicalId = new();
@@ -22,10 +22,88 @@ public abstract class LayerStack : Stack
     private readonly Dictionary<CfnElement, string> logicalIdByElement = new(ReferenceEqualityComparer.Instance);
     private readonly string pathPrefix;
 
+    // In a stage of the delivery pipeline, the stage's path ("prod/"); empty in a hand deploy's app.
+    private readonly string stagePrefix;
+
     protected LayerStack(Construct scope, string id, IStackProps props) : base(scope, id, props)
     {
         pathPrefix = Node.Path + "/";
+        stagePrefix = Node.Path[..^Node.Id.Length];
     }
+
+    /// <summary>
+    /// A construct path as the hand deploy's app has it: without the stage's prefix, and with every construct id that
+    /// embeds an ancestor's unique id (API Gateway names a method's invoke permission after its API's) embedding the
+    /// unique id the ancestor has there. Identity outside a stage.
+    /// </summary>
+    public string StandalonePath(string path)
+    {
+        if (stagePrefix.Length == 0 || !path.StartsWith(stagePrefix, StringComparison.Ordinal))
+        {
+            return path;
+        }
+
+        return string.Join("/", StandaloneSegments(path.Split('/')));
+    }
+
+    // The segments of a full path (stage first) without the stage, each rewritten as above.
+    private List<string> StandaloneSegments(string[] full)
+    {
+        var stageDepth = stagePrefix.TrimEnd('/').Split('/').Length;
+        var result = new List<string>(full.Length - stageDepth);
+        for (var i = stageDepth; i < full.Length; i++)
+        {
+            var segment = full[i];
+            // A unique id is a run of letters and digits; in a stage it starts with the stage's id.
+            foreach (var run in UniqueIdCandidate().Matches(segment).Select(m => m.Value).Distinct().ToList())
+            {
+                if (StandaloneUniqueIds().TryGetValue(run, out var standalone))
+                {
+                    segment = segment.Replace(run, standalone, StringComparison.Ordinal);
+                }
+            }
+
+            result.Add(segment);
+        }
+
+        return result;
+    }
+
+    // Unique id (Names.nodeUniqueId) in the stage -> the same construct's unique id in a hand deploy's app, for every
+    // construct of the stack; made once, when the first id is asked for (the stack is built by then).
+    private Dictionary<string, string>? standaloneUniqueIds;
+
+    private Dictionary<string, string> StandaloneUniqueIds()
+    {
+        if (standaloneUniqueIds is null)
+        {
+            var stageDepth = stagePrefix.TrimEnd('/').Split('/').Length;
+            standaloneUniqueIds = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var construct in Node.FindAll())
+            {
+                var components = construct.Node.Path.Split('/');
+                standaloneUniqueIds[LogicalIds.Make(components)] = LogicalIds.Make(components[stageDepth..]);
+                // Also as a component names another construct after its path without components (TradingRestApi does).
+                var prefix = "";
+                var withoutComponents = new List<string>(components.Length);
+                foreach (var component in components)
+                {
+                    prefix = prefix.Length == 0 ? component : prefix + "/" + component;
+                    if (!componentPaths.Contains(prefix))
+                    {
+                        withoutComponents.Add(component);
+                    }
+                }
+
+                standaloneUniqueIds.TryAdd(LogicalIds.Make(withoutComponents), LogicalIds.Make(withoutComponents.Skip(stageDepth).ToList()));
+            }
+        }
+
+        return standaloneUniqueIds;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("[A-Za-z0-9]{9,}")]
+    private static partial System.Text.RegularExpressions.Regex UniqueIdCandidate();
 
     /// <summary>Type of the manifest metadata entry that lists the paths of the stack's components.</summary>
     public const string ComponentsMetadataType = "tradingplatform:components";
@@ -45,6 +123,14 @@ public abstract class LayerStack : Stack
         // The manifest (not the templates) records which constructs are components, next to each element's path and
         // id, so that the scheme can be checked on any synthesized assembly (LogicalIdTests).
         Node.AddMetadata(ComponentsMetadataType, componentPaths.Order(StringComparer.Ordinal).ToArray());
+        if (stagePrefix.Length > 0)
+        {
+            // Ids asked for while the stack was being built knew only the constructs of that moment: ask again.
+            standaloneUniqueIds = null;
+            logicalIdByElement.Clear();
+            pathByLogicalId.Clear();
+        }
+
         foreach (var construct in Node.FindAll())
         {
             if (construct is not CfnElement element)
@@ -76,14 +162,16 @@ public abstract class LayerStack : Stack
         // The path's ids below the stack, leaving out every component (e.g. "Keys" in Keys/DbEncryptionKey/Resource).
         var path = element.Node.Path;
         var segments = path[pathPrefix.Length..].Split('/');
+        // In a stage, the ids the hand deploy's app gives the same constructs (see StandalonePath).
+        var standalone = stagePrefix.Length == 0 ? segments : StandaloneSegments(path.Split('/')).Skip(1).ToArray();
         var kept = new List<string>(segments.Length);
         var prefix = Node.Path;
-        foreach (var segment in segments)
+        for (var i = 0; i < segments.Length; i++)
         {
-            prefix += "/" + segment;
+            prefix += "/" + segments[i];
             if (!componentPaths.Contains(prefix))
             {
-                kept.Add(segment);
+                kept.Add(standalone[i]);
             }
         }
 
