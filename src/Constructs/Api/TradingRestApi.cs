@@ -203,7 +203,9 @@ public sealed class TradingRestApi : PlatformComponent
     /// the stage through a reference to the Stage resource, so CloudFormation could only create it after the stage had
     /// moved to the new target: seconds of 500s whenever the target changes (as it did from the function to its live
     /// alias). With the stage's literal name (the same value) the permission no longer waits for the stage, and the
-    /// method, hence the deployment and the stage, waits for the permission.
+    /// method, hence the deployment and the stage, waits for the permission. Only the live one: the test-invoke
+    /// permission serves the console's Test button, not clients (and one dependency keeps DependsOn free of an order
+    /// that would follow construct paths, which differ in a pipeline stage).
     /// </summary>
     private void GrantBeforeRouting(Method method, string stageName)
     {
@@ -215,9 +217,8 @@ public sealed class TradingRestApi : PlatformComponent
             if (!permission.Node.Id.StartsWith("ApiPermission.Test", StringComparison.Ordinal))
             {
                 permission.AddPropertyOverride("SourceArn", Api.ArnForExecuteApi(method.HttpMethod, method.Resource.Path, stageName));
+                methodResource.AddDependency(permission);
             }
-
-            methodResource.AddDependency(permission);
         }
     }
 

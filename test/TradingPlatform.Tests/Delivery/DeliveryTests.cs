@@ -274,12 +274,19 @@ public sealed class DeliveryTests(SynthesizedApps apps)
             {
                 var expected = File.ReadAllText(Path.Combine(standalone.Directory, $"{stackName}.template.json"));
                 template.ShouldContain(environment.Settings.Account, customMessage: $"{stackName} is built for {suffix}'s own account");
-                template.Replace(environment.Settings.Account, placeholder, StringComparison.Ordinal).ShouldBe(expected,
+                // The function's published version is named with a hash of the function's properties, whose code bucket
+                // names the account (cdk-hnb659fds-assets-<account>-<region>): masked here, the rest of the comparison
+                // shows the function's properties equal but for the account, so a hand deploy to the same account gets
+                // the stage's version id.
+                MaskVersionHash(template.Replace(environment.Settings.Account, placeholder, StringComparison.Ordinal)).ShouldBe(MaskVersionHash(expected),
                     $"{stackName} in the pipeline must be byte for byte the standalone synth of {suffix} (same logical ids, properties, paths): " +
                     "a hand-deployed environment is adopted with no replacement");
             }
         }
     }
+
+    private static string MaskVersionHash(string template) =>
+        System.Text.RegularExpressions.Regex.Replace(template, "(CurrentVersion[0-9A-F]{8})[0-9a-f]{32}", "$1<hash of the function>");
 
     [Fact]
     public void The_build_runs_the_readmes_set_up_and_tests_and_the_compliance_gates_then_synthesizes_this_pipeline()
