@@ -205,14 +205,6 @@ public sealed record TrafficShift
         _ => $"CodeDeployDefault.LambdaLinear{Percent}PercentEvery{Minutes}Minute{(Minutes == 1 ? "" : "s")}",
     };
 
-    /// <summary>Minutes from the first shifted request to the last (the pre-traffic check comes before).</summary>
-    public int ShiftMinutes => Kind switch
-    {
-        TrafficShiftKind.AllAtOnce => 0,
-        TrafficShiftKind.Canary => Minutes,
-        _ => (100 / Percent - 1) * Minutes,
-    };
-
     public override string ToString() => Kind switch
     {
         TrafficShiftKind.AllAtOnce => "all at once",

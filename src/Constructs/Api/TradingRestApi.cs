@@ -163,8 +163,7 @@ public sealed class TradingRestApi : PlatformComponent
                 "The account-level API Gateway logging role needs exactly the AWS-managed push-to-CloudWatch policy.",
                 "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"));
 
-        ScopeInvokePermissionsToThisAccount(postData);
-        GrantBeforeRouting(postData, props.StageName);
+        ScopeInvokePermissions(postData, props.StageName);
         Alarms = CreateAlarms(props.Thresholds, props.Alarms);
     }
 
@@ -186,34 +185,28 @@ public sealed class TradingRestApi : PlatformComponent
         });
 
     /// <summary>
-    /// Control Tower CT.LAMBDA.PR.2: the CDK scopes API Gateway's invoke permissions (live and test-invoke) with a
-    /// SourceArn built at deploy time (Fn::Join); SourceAccount adds the confused-deputy guard as a literal the rule
-    /// reads: only API Gateway calls on behalf of this account's APIs may invoke the function.
-    /// </summary>
-    private static void ScopeInvokePermissionsToThisAccount(IConstruct method)
-    {
-        foreach (var permission in method.Node.FindAll().OfType<Amazon.CDK.CfnResource>().Where(r => r.CfnResourceType == "AWS::Lambda::Permission"))
-        {
-            permission.AddPropertyOverride("SourceAccount", Stack.Of(method).Account);
-        }
-    }
-
-    /// <summary>
-    /// API Gateway may invoke the handler before a deployment can route a request to it. The CDK's live permission names
-    /// the stage through a reference to the Stage resource, so CloudFormation could only create it after the stage had
-    /// moved to the new target: seconds of 500s whenever the target changes (as it did from the function to its live
+    /// API Gateway's invoke permissions for the method (live and test-invoke), as the CDK makes them, with two changes:
+    /// <list type="bullet">
+    /// <item>Control Tower CT.LAMBDA.PR.2: the CDK scopes them with a SourceArn built at deploy time (Fn::Join);
+    /// SourceAccount adds the confused-deputy guard as a literal the rule reads: only API Gateway calls on behalf of this
+    /// account's APIs may invoke the handler.</item>
+    /// <item>API Gateway may invoke the handler before a deployment can route a request to it. The CDK's live permission
+    /// names the stage through a reference to the Stage resource, so CloudFormation could only create it after the stage
+    /// had moved to the new target: seconds of 500s whenever the target changes (as it did from the function to its live
     /// alias). With the stage's literal name (the same value) the permission no longer waits for the stage, and the
     /// method, hence the deployment and the stage, waits for the permission. Only the live one: the test-invoke
     /// permission serves the console's Test button, not clients (and one dependency keeps DependsOn free of an order
-    /// that would follow construct paths, which differ in a pipeline stage).
+    /// that would follow construct paths, which differ in a pipeline stage).</item>
+    /// </list>
     /// </summary>
-    private void GrantBeforeRouting(Method method, string stageName)
+    private void ScopeInvokePermissions(Method method, string stageName)
     {
         // The method's own resource, not the construct: a construct dependency would also make its children (the
         // permissions) depend on each other, a cycle.
         var methodResource = (Amazon.CDK.CfnResource)method.Node.DefaultChild!;
         foreach (var permission in method.Node.Children.OfType<CfnPermission>())
         {
+            permission.AddPropertyOverride("SourceAccount", Stack.Of(method).Account);
             if (!permission.Node.Id.StartsWith("ApiPermission.Test", StringComparison.Ordinal))
             {
                 permission.AddPropertyOverride("SourceArn", Api.ArnForExecuteApi(method.HttpMethod, method.Resource.Path, stageName));

@@ -36,20 +36,7 @@ public sealed class DeliveryFoundation : PlatformComponent
         var stack = Stack.Of(this);
         Key = EncryptionKeys.CreatePlatformKey(this, "DeliveryKey",
             "KMS key for the delivery pipeline: artifacts, build logs, notifications", "delivery-key", RemovalPolicy.RETAIN);
-        Key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Sid = "AllowCloudWatchLogsInThisAccount",
-            Principals = [new ServicePrincipal($"logs.{stack.Region}.amazonaws.com")],
-            Actions = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            Resources = ["*"],
-            Conditions = new Dictionary<string, object>
-            {
-                ["ArnLike"] = new Dictionary<string, object>
-                {
-                    ["kms:EncryptionContext:aws:logs:arn"] = $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:*",
-                },
-            },
-        }));
+        EncryptionKeys.AllowCloudWatchLogsToEncryptWith(Key);
         // Pipeline notifications (CodeStar Notifications) publish to the encrypted topic through this key.
         Key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
         {

@@ -46,9 +46,16 @@ public sealed class EncryptionKeys : PlatformComponent
         AlertsKey = Create("AlertsEncryptionKey", "KMS key for the alert topic", $"alerts-key-{suffix}", props);
         BackupKey = Create("BackupEncryptionKey", "KMS key for the AWS Backup vault", $"backup-key-{suffix}", props);
 
-        var stack = Stack.Of(this);
-        // CloudWatch Logs encrypts with the key on behalf of log groups in this account and region only.
-        LogsKey.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        AllowCloudWatchLogsToEncryptWith(LogsKey);
+
+        AllowAlarmsAndEventsToPublishWith(AlertsKey);
+    }
+
+    /// <summary>CloudWatch Logs encrypts with the key on behalf of log groups in the key's account and region only.</summary>
+    public static void AllowCloudWatchLogsToEncryptWith(Key key)
+    {
+        var stack = Stack.Of(key);
+        key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
         {
             Sid = "AllowCloudWatchLogsInThisAccount",
             Principals = [new ServicePrincipal($"logs.{stack.Region}.amazonaws.com")],
@@ -62,8 +69,6 @@ public sealed class EncryptionKeys : PlatformComponent
                 },
             },
         }));
-
-        AllowAlarmsAndEventsToPublishWith(AlertsKey);
     }
 
     /// <summary>
