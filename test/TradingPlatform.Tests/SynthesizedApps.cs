@@ -64,6 +64,8 @@ public sealed class SynthesizedEnvironment
         var hasRecovery = StackNames.Contains($"{settings.StackIdPrefix}-Recovery");
         Stacks = new SynthesizedStacks(Describe("Security"), Describe("Network"), Describe("Data"), Describe("Api"),
             hasRecovery ? Describe("Recovery") : null);
+        // Template.FromString refuses a template with a dependency cycle, as CloudFormation does: every template of every
+        // variant is checked for one here (RulesBiteTests shows it biting).
         Recovery = hasRecovery ? Template.FromString(Json[Stacks.Recovery!.StackName].ToJsonString()) : null;
         Security = Template.FromString(Json[Stacks.Security.StackName].ToJsonString());
         Network = Template.FromString(Json[Stacks.Network.StackName].ToJsonString());

@@ -30,7 +30,7 @@ public sealed class IngestionRolloutTests(SynthesizedApps apps)
 
         // src/Functions/PreTrafficHook/test runs index.js: the template must carry exactly that file, or the tests
         // prove something about code that is not deployed.
-        var source = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Functions", "PreTrafficHook", "index.js"));
+        var source = File.ReadAllText(Path.Combine(SynthCache.RepositoryRoot(), "src", "Functions", "PreTrafficHook", "index.js"));
         ((string?)check["Code"]!["ZipFile"]).ShouldBe(source);
         ((string?)check["Handler"]).ShouldBe("index.handler");
         // Inline code is limited to 4 KB by CloudFormation (ZipFile); past it the template is refused.
@@ -106,18 +106,5 @@ public sealed class IngestionRolloutTests(SynthesizedApps apps)
         {
             IngestionRollout.DeploymentConfigOf(shift).DeploymentConfigName.ShouldBe(shift.ConfigName);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "cdk.json")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("cdk.json not found above the test assembly");
     }
 }

@@ -153,10 +153,6 @@ public static class PlatformRules
             "anything added by hand would outlive its reason",
             v => Rollout.ServiceRoleIsAwsManaged(v)),
 
-        new("no template has a circular dependency",
-            "CloudFormation refuses the whole template (\"Circular dependency between resources\") before it changes anything",
-            v => Rollout.DependencyCycles(v)),
-
         // ---- Limits that span services ----------------------------------------------------------------------
         new("every function behind API Gateway times out before the integration does",
             "API Gateway gives up after 29 s (or the integration's timeout): a longer function keeps writing after the " +

@@ -146,6 +146,8 @@ public static partial class Rollout
         }
 
         var alarms = v.Resources("AWS::CloudWatch::Alarm").ToList();
+        // The Security layer's alert topic, through whatever import an alarm names it by.
+        var alertTopics = v.Resources("AWS::SNS::Topic").Where(t => t.Layer == Layer.Security).Select(t => t.LogicalId).ToList();
         var watched = new HashSet<string>();
         foreach (var name in names)
         {
@@ -157,7 +159,7 @@ public static partial class Rollout
             }
 
             var properties = alarm.Resource.Properties();
-            if (!(properties["AlarmActions"]?.AsArray() ?? []).Any(IsAlertTopic))
+            if (!(properties["AlarmActions"]?.AsArray() ?? []).Any(action => alertTopics.Any(topic => v.RefersTo(action, topic))))
             {
                 yield return $"rollback alarm {alarm.LogicalId} notifies nobody: its actions do not include the alert topic";
             }
@@ -189,10 +191,6 @@ public static partial class Rollout
             yield return $"no rollback alarm watches {required}";
         }
     }
-
-    /// <summary>The alert topic, as every alarm of a layer names it: an import of the Security layer's topic.</summary>
-    private static bool IsAlertTopic(JsonNode? action) =>
-        action?["Fn::ImportValue"] is JsonValue import && ((string?)import)?.Contains("AlertTopic", StringComparison.Ordinal) == true;
 
     /// <summary>The metrics an alarm reads: its own, or those of its math expression.</summary>
     private static IEnumerable<JsonObject> MetricsOf(JsonObject alarm)
@@ -258,10 +256,7 @@ public static partial class Rollout
                 yield return $"{where}: the check {hook.LogicalId} has managed policy {arn} (only CloudWatch Logs writes are allowed)";
             }
 
-            var statements = v.Resources("AWS::IAM::Policy")
-                .Where(p => p.Resource.Properties()["Roles"]?.AsArray().Any(r => v.RefersTo(r, roleId)) == true)
-                .SelectMany(p => p.Resource.Properties()["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject()));
-            foreach (var statement in statements)
+            foreach (var statement in StatementsOf(v, roleId))
             {
                 var actions = AsList(statement["Action"]).Select(a => (string?)a).ToList();
                 var resources = AsList(statement["Resource"]);
@@ -305,11 +300,9 @@ public static partial class Rollout
             // Beyond the managed policy: only invoking the hooks the alias names (the managed policy allows CodeDeployHook_* only).
             var hooks = ShiftedAliases(v).Where(s => s.GroupId == groupId)
                 .Select(s => s.Alias["UpdatePolicy"]!["CodeDeployLambdaAliasUpdate"]!["BeforeAllowTrafficHook"]).ToList();
-            foreach (var statement in v.Resources("AWS::IAM::Policy")
-                         .Where(p => p.Resource.Properties()["Roles"]?.AsArray().Any(r => v.RefersTo(r, role.LogicalId)) == true)
-                         .SelectMany(p => p.Resource.Properties()["PolicyDocument"]!["Statement"]!.AsArray()))
+            foreach (var statement in StatementsOf(v, role.LogicalId))
             {
-                var actions = AsList(statement!["Action"]).Select(a => (string?)a).ToList();
+                var actions = AsList(statement["Action"]).Select(a => (string?)a).ToList();
                 var resources = AsList(statement["Resource"]);
                 var hookIds = v.Resources("AWS::Lambda::Function").Select(f => f.LogicalId).Where(f => hooks.Any(h => v.RefersTo(h, f))).ToList();
                 if (!actions.SequenceEqual(["lambda:InvokeFunction"]) || !resources.All(r => hookIds.Any(h => v.RefersTo(r, h))))
@@ -320,100 +313,11 @@ public static partial class Rollout
         }
     }
 
-    /// <summary>CloudFormation refuses a template whose resources depend on each other in a cycle (DependsOn, Ref, Fn::GetAtt, Fn::Sub).</summary>
-    public static IEnumerable<string> DependencyCycles(PlatformView v)
-    {
-        foreach (var (layer, template) in v.Templates)
-        {
-            var resources = template["Resources"]!.AsObject();
-            var edges = resources.ToDictionary(r => r.Key, r => DependenciesOf(r.Value!.AsObject(), resources).ToList());
-            var state = new Dictionary<string, int>();
-            var path = new Stack<string>();
-            foreach (var start in edges.Keys)
-            {
-                if (Cycle(start) is { } cycle)
-                {
-                    yield return $"{v.StackName(layer)}: circular dependency {string.Join(" -> ", cycle)}";
-                    break;
-                }
-            }
-
-            List<string>? Cycle(string node)
-            {
-                if (state.GetValueOrDefault(node) == 2)
-                {
-                    return null;
-                }
-
-                if (state.GetValueOrDefault(node) == 1)
-                {
-                    return path.Reverse().SkipWhile(p => p != node).Append(node).ToList();
-                }
-
-                state[node] = 1;
-                path.Push(node);
-                foreach (var next in edges[node])
-                {
-                    if (Cycle(next) is { } found)
-                    {
-                        return found;
-                    }
-                }
-
-                path.Pop();
-                state[node] = 2;
-                return null;
-            }
-        }
-    }
-
-    private static IEnumerable<string> DependenciesOf(JsonObject resource, JsonObject resources)
-    {
-        var found = new HashSet<string>(AsList(resource["DependsOn"]).Select(d => (string)d!));
-        Visit(resource["Properties"]);
-        Visit(resource["UpdatePolicy"]);
-        return found.Where(resources.ContainsKey);
-
-        void Visit(JsonNode? node)
-        {
-            switch (node)
-            {
-                case JsonObject o when o["Ref"] is JsonValue r:
-                    found.Add((string)r!);
-                    break;
-                case JsonObject o when o["Fn::GetAtt"] is JsonArray a:
-                    found.Add((string)a[0]!);
-                    break;
-                case JsonObject o when o["Fn::Sub"] is { } sub:
-                    var text = sub is JsonArray parts ? (string?)parts[0] : (string?)sub;
-                    foreach (Match m in Regex.Matches(text ?? "", @"\$\{([A-Za-z0-9]+)(?:\.[^}]*)?\}"))
-                    {
-                        found.Add(m.Groups[1].Value);
-                    }
-
-                    if (sub is JsonArray withVariables)
-                    {
-                        Visit(withVariables[1]);
-                    }
-
-                    break;
-                case JsonObject o:
-                    foreach (var (_, value) in o)
-                    {
-                        Visit(value);
-                    }
-
-                    break;
-                case JsonArray array:
-                    foreach (var item in array)
-                    {
-                        Visit(item);
-                    }
-
-                    break;
-            }
-        }
-    }
+    /// <summary>Every statement of the inline policies (AWS::IAM::Policy) attached to the role.</summary>
+    private static IEnumerable<JsonObject> StatementsOf(PlatformView v, string roleId) =>
+        v.Resources("AWS::IAM::Policy")
+            .Where(p => p.Resource.Properties()["Roles"]?.AsArray().Any(r => v.RefersTo(r, roleId)) == true)
+            .SelectMany(p => p.Resource.Properties()["PolicyDocument"]!["Statement"]!.AsArray().Select(s => s!.AsObject()));
 
     private static List<JsonNode?> AsList(JsonNode? node) => node switch
     {

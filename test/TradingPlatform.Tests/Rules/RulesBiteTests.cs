@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Amazon.CDK;
+using Amazon.CDK.Assertions;
 using Shouldly;
 using TradingPlatform.Config;
 using Xunit;
@@ -182,8 +183,6 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
         ["CodeDeploy's role given a broader managed policy"] = ("prod", ServiceRoleRule,
             v => v.Resources("AWS::IAM::Role").Single(r => r.LogicalId.StartsWith("DeploymentGroupServiceRole")).Resource["Properties"]!["ManagedPolicyArns"]![0] =
                 "arn:aws:iam::aws:policy/AdministratorAccess"),
-        ["two resources that depend on each other"] = ("dev", "no template has a circular dependency",
-            v => v.Resources("AWS::Lambda::Permission").First(p => !p.LogicalId.Contains("PermissionTest")).Resource["DependsOn"] = JsonNode.Parse("""["TradingApidataPOST7B08CAFA"]""")),
         ["a backup vault name over 50 characters"] = (SynthesizedApps.LongestNames, "every fixed physical name is within AWS's limits",
             v => First(v, "AWS::Backup::BackupVault")["BackupVaultName"] = $"trading-platform-backup-vault-for-{SynthesizedApps.LongestSuffix}"),
     };
@@ -247,6 +246,19 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
     }
 
     [Fact]
+    public void A_circular_dependency_fails_every_test_of_its_environment_when_its_templates_are_loaded()
+    {
+        // CloudFormation refuses a template whose resources depend on each other in a cycle. SynthesizedEnvironment loads
+        // every template with Template.FromString, which refuses one too: this is that check, seen biting on the Api
+        // layer with the live invoke permission made to wait for the method that waits for it.
+        var api = PlatformView.Of(apps.For("dev")).Mutable().Templates[Layer.Api];
+        api["Resources"]!["TradingApidataPOSTApiPermissionTradingPlatformdevApiRestApiTradingApi7E767846POSTdata9F33EFFB"]!["DependsOn"] =
+            JsonNode.Parse("""["TradingApidataPOST7B08CAFA"]""");
+
+        Should.Throw<Exception>(() => Template.FromString(api.ToJsonString())).Message.ShouldContain("dependency cycle");
+    }
+
+    [Fact]
     public void Staging_preset_without_protection_breaks_the_protection_rules()
     {
         var view = PlatformView.Of(UnprotectedStaging());
@@ -283,7 +295,7 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
 
     private static (int ExitCode, string Output) RunNagGate(string assemblyDirectory)
     {
-        var repo = RepositoryRoot();
+        var repo = SynthCache.RepositoryRoot();
         var start = new ProcessStartInfo("node", [Path.Combine(repo, "scripts/nag-gate/index.mjs"), assemblyDirectory])
         {
             WorkingDirectory = repo,
@@ -307,19 +319,6 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
             process.WaitForExit(TimeSpan.FromMinutes(2)).ShouldBeTrue("the compliance gate did not finish in 2 minutes");
             return (process.ExitCode, stdout.Result + stderr.Result);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "cdk.json")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("cdk.json not found above the test assembly");
     }
 
     private static JsonObject Function(PlatformView v) =>
