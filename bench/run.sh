@@ -412,6 +412,8 @@ fresh_clone() { # $1 = log file
     # A clone of a worktree checks out its branch; make sure it is this commit.
     [ "$(git -C "$FRESH_DIR" rev-parse HEAD)" = "$HEAD_SHA" ] || git -C "$FRESH_DIR" checkout -q --detach "$HEAD_SHA"
     echo "cloned $HEAD_SHA into $FRESH_DIR"
+    # A fresh machine has no C# compiler server running yet (the builds start one: Directory.Build.props).
+    dotnet build-server shutdown --vbcscompiler || true
   } >"$1" 2>&1
 }
 
@@ -538,7 +540,7 @@ report() {
     echo
     echo "- when: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$( [ -n "$(git -C "$REPO" status --porcelain 2>/dev/null)" ] && echo ' (work tree has changes)')"
     echo "- machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo) RAM; load average before/after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "- tools: dotnet $(dotnet --version), node $(PATH=$TOOLS_PATH node --version), CDK CLI $(PATH=$TOOLS_PATH cdk --version 2>/dev/null | cut -d' ' -f1); MSBUILDDISABLENODEREUSE=${MSBUILDDISABLENODEREUSE:-unset}, UseSharedCompilation=${UseSharedCompilation:-unset}"
+    echo "- tools: dotnet $(dotnet --version), node $(PATH=$TOOLS_PATH node --version), CDK CLI $(PATH=$TOOLS_PATH cdk --version 2>/dev/null | cut -d' ' -f1); MSBUILDDISABLENODEREUSE=${MSBUILDDISABLENODEREUSE:-unset}, UseSharedCompilation=${UseSharedCompilation:-unset} in the environment (Directory.Build.props sets it to true for this repo's builds)"
     echo "- each figure: median of the timed runs (RUNS=$RUNS, after WARMUP=$WARMUP untimed warm-up where the row says so; fresh clones: FRESH_RUNS=$FRESH_RUNS, no warm-up), min and max; wall time"
     if [ "$FRESH_RUNS" -gt 0 ]; then
       echo "- fresh clones: \`git clone\` of commit ${HEAD_SHA:0:7} (committed files only) into <tmp>/main beside <tmp>/shared -> ../shared, a new clone per run; the machine's NuGet (~/.nuget/packages), npm (~/.npm) and jsii (~/.cache/aws/jsii) caches stay warm (this machine kind)"

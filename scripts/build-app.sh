@@ -6,9 +6,9 @@
 #   bash scripts/build-app.sh --all    # TradingPlatform.sln: the app, the function and both test projects (npm test)
 #
 # `dotnet build` alone would ask MSBuild to check the build every time (about 4 s here, measured by bench/run.sh); a
-# timestamp check is enough for the app because every input lives under src/ or is the project file. The function's
-# publish (ReadyToRun: the longest part of a first build) runs beside the compile, one process per core; it is
-# incremental on its own (TradingPlatform.csproj, target PublishDataProcessor).
+# timestamp check is enough for the app because every input lives under src/ or is a project file (TradingPlatform.csproj,
+# Directory.Build.props). The function's publish (ReadyToRun: the longest part of a first build) runs beside the
+# compile, one process per core; it is incremental on its own (TradingPlatform.csproj, target PublishDataProcessor).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +17,7 @@ app=bin/Debug/net10.0/TradingPlatform.dll
 stale() {
   [ ! -f "$app" ] && return 0
   # Any source newer than the app (bin/ and obj/ folders of the function project are not sources).
-  [ -n "$(find TradingPlatform.csproj src \( -name bin -o -name obj \) -prune -o -type f -newer "$app" -print -quit)" ]
+  [ -n "$(find Directory.Build.props TradingPlatform.csproj src \( -name bin -o -name obj \) -prune -o -type f -newer "$app" -print -quit)" ]
 }
 
 # --all: every project of the solution, unless nothing changed since its last successful build (a stamp in obj/):
@@ -30,7 +30,7 @@ all_stale() {
   [ -f "$stamp" ] || return 0
   local output
   for output in "${outputs[@]}"; do [ -f "$output" ] || return 0; done
-  [ -n "$(find TradingPlatform.sln TradingPlatform.csproj src test \( -name bin -o -name obj -o -name TestResults \) -prune \
+  [ -n "$(find Directory.Build.props TradingPlatform.sln TradingPlatform.csproj src test \( -name bin -o -name obj -o -name TestResults \) -prune \
     -o -type f -newer "$stamp" -print -quit)" ]
 }
 
