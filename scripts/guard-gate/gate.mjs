@@ -42,6 +42,7 @@ Exit 0 = pass, 1 = unsuppressed findings or gate errors, 2 = no stacks / usage.
 
 Options:
   --top-level            only each assembly's own stacks, not those of nested assemblies (a pipeline's stages)
+  --all-rules            run every rule file, also those naming no resource type of the templates (same findings)
   --verbose              also list suppressed findings
   --suppressions         print the suppressions in effect (stack, logical id, rule, reason)
   --markdown             print a Markdown table of suppressions on stdout (report goes to stderr)
@@ -72,7 +73,7 @@ function locateGuard(rulesOverride) {
 }
 
 /** Every .guard file under dir: { ruleName -> controlId } and { controlId -> ruleName }. */
-function loadCatalog(rulesDir) {
+export function loadCatalog(rulesDir) {
   const files = [];
   const walk = (d) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
@@ -82,25 +83,45 @@ function loadCatalog(rulesDir) {
     }
   };
   walk(rulesDir);
+  files.sort();
   const controlOf = new Map();
   const ruleOf = new Map();
+  const typesOf = new Map();
   for (const f of files) {
     const text = fs.readFileSync(f, 'utf8');
+    typesOf.set(f, [...new Set([...text.matchAll(RESOURCE_TYPE)].map((m) => m[1]))]);
     const control = /\[(CT\.[A-Z0-9]+\.PR\.\d+)\]/.exec(text)?.[1];
     for (const m of text.matchAll(/^rule\s+(\w+)\s+when\s+is_cfn_template/gm)) {
       controlOf.set(m[1], control ?? m[1]);
       if (control) ruleOf.set(control, m[1]);
     }
   }
-  return { files, controlOf, ruleOf };
+  return { files, controlOf, ruleOf, typesOf };
+}
+
+// A CloudFormation resource type as the Control Tower rules write it ("AWS::S3::Bucket", in either quote).
+const RESOURCE_TYPE = /["'](AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)["']/g;
+
+/**
+ * The rule files that can report on templates holding resources of `presentTypes`. Every Control Tower rule selects
+ * what it checks by resource type (`Resources.*[ Type == %X ]` with X a type its file names) and skips a template
+ * without any (cfn-guard: not applicable), so a file none of whose types is present can find nothing; cfn-guard
+ * spends most of its time evaluating rules (about 2.5 s of CPU per template with all 237), so they are left out. A
+ * file that names no type at all is always run.
+ */
+export function applicableRuleFiles(catalog, presentTypes) {
+  return catalog.files.filter((f) => {
+    const types = catalog.typesOf.get(f) ?? [];
+    return types.length === 0 || types.some((t) => presentTypes.has(t));
+  });
 }
 
 /**
- * Runs cfn-guard over the given templates; resolves to { results: [guard JSON per template] } or { error }.
- * One process for all the templates (the rules are parsed once).
+ * Runs cfn-guard with the given rule files over the given templates; resolves to { results: [guard JSON per
+ * template] } or { error }. One process for all the templates (the rules are parsed once).
  */
-function runGuard(guard, templatePaths) {
-  const args = ['validate', '--rules', guard.rulesDir,
+function runGuard(guard, ruleFiles, templatePaths) {
+  const args = ['validate', ...ruleFiles.flatMap((r) => ['--rules', r]),
     ...templatePaths.flatMap((t) => ['--data', t]),
     '--output-format', 'json', '--structured', '--show-summary', 'none'];
   return new Promise((resolve) => {
@@ -263,10 +284,10 @@ function markdownSuppressions(suppressions, assemblies) {
 /**
  * Runs the gate on `argv` (the arguments after the command name) and resolves to its exit code. `io` defaults
  * to this process's streams; any Writable streams will do. `rulesDir` (tests only, not a command-line option:
- * the gate always runs every Control Tower rule) replaces the package's rules folder with a subset of it.
+ * the gate always starts from every Control Tower rule) replaces the package's rules folder with a subset of it.
  */
 export async function main(argv, { stdout = process.stdout, stderr = process.stderr, rulesDir } = {}) {
-  const started = startGate('guard-gate', argv, { stdout, stderr }, HELP, DEFAULT_MIN_REASON);
+  const started = startGate('guard-gate', argv, { stdout, stderr }, HELP, DEFAULT_MIN_REASON, ['all-rules']);
   if ('exit' in started) return started.exit;
   const { out, err, log, opts } = started;
 
@@ -332,9 +353,11 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
     }
   }
   const templateCount = checked.length;
-  // One cfn-guard process for every template of every assembly: parsing the Control Tower rules is most of
-  // its work (about 1 s of CPU), so a process per assembly would pay it once per preset.
-  const run = checked.length ? await runGuard(guard, checked.map((c) => c.stack.templatePath)) : { results: [] };
+  // The rules that can apply to these templates (applicableRuleFiles; --all-rules runs every one, which reports the
+  // same findings), in one cfn-guard process for every template of every assembly: each process parses its rules.
+  const presentTypes = new Set(checked.flatMap((c) => Object.values(c.template.Resources ?? {}).map((r) => r?.Type)));
+  const ruleFiles = opts.flags['all-rules'] ? catalog.files : applicableRuleFiles(catalog, presentTypes);
+  const run = checked.length ? await runGuard(guard, ruleFiles, checked.map((c) => c.stack.templatePath)) : { results: [] };
   if (run.error) {
     for (const c of checked) gateErrors.push({ stack: c.stack.name, logicalId: '(template)', rule: `${GATE}-GuardFailed`, control: GATE, message: run.error });
   } else {
@@ -376,7 +399,8 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
   const unused = suppressions.filter((s) => s.matched === 0);
 
   // 4. Report.
-  log(`Control Tower gate: ${templateCount} template(s) from ${opts.dirs.join(', ')}; ${catalog.controlOf.size} rules ` +
+  log(`Control Tower gate: ${templateCount} template(s) from ${opts.dirs.join(', ')}; ${catalog.controlOf.size} rules, ` +
+    `${ruleFiles.length} of ${catalog.files.length} rule files run${opts.flags['all-rules'] ? ' (--all-rules)' : ' (the others name no resource type of these templates)'} ` +
     `(@cdklabs/cdk-validator-cfnguard ${guard.versions['@cdklabs/cdk-validator-cfnguard']}, cfn-guard ${guard.versions['cfn-guard']}); ${Date.now() - t0} ms`);
   if (failures.length) {
     log(`\nUnsuppressed findings (${failures.length}):\n`);

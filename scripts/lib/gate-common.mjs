@@ -11,8 +11,11 @@ const { CloudAssembly, CloudFormationStackArtifact, NestedCloudAssemblyArtifact 
 
 export class UsageError extends Error {}
 
-/** --verbose, --suppressions, --markdown, --min-reason-length N, --json FILE, -h, and the assembly dirs. */
-export function parseGateCli(argv, DEFAULT_MIN_REASON) {
+/**
+ * --verbose, --suppressions, --markdown, --min-reason-length N, --json FILE, -h, and the assembly dirs; `flags` names
+ * boolean options of one gate only (e.g. the guard gate's --all-rules), returned in `opts.flags`.
+ */
+export function parseGateCli(argv, DEFAULT_MIN_REASON, flags = []) {
   let parsed;
   try {
     parsed = parseArgs({
@@ -26,6 +29,7 @@ export function parseGateCli(argv, DEFAULT_MIN_REASON) {
         'min-reason-length': { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
+        ...Object.fromEntries(flags.map((f) => [f, { type: 'boolean', default: false }])),
       },
     });
   } catch (e) {
@@ -50,6 +54,7 @@ export function parseGateCli(argv, DEFAULT_MIN_REASON) {
     json: v.json,
     help: v.help,
     minReason,
+    flags: Object.fromEntries(flags.map((f) => [f, v[f]])),
   };
 }
 
@@ -156,13 +161,13 @@ export function mdEscape(s) {
  * ignored instead of crashing the gate), the command line, --help. Returns { out, err, log, opts }, where `log` is
  * where the report goes (stderr with --markdown, whose stdout carries only the table), or { exit } when done.
  */
-export function startGate(name, argv, { stdout, stderr }, help, defaultMinReason) {
+export function startGate(name, argv, { stdout, stderr }, help, defaultMinReason, flags = []) {
   const print = new Console({ stdout, stderr });
   const out = (text) => print.log(text);
   const err = (text) => print.error(text);
   let opts;
   try {
-    opts = parseGateCli(argv, defaultMinReason);
+    opts = parseGateCli(argv, defaultMinReason, flags);
   } catch (e) {
     err(`${name}: ${e.message}\n\n${help}`);
     return { exit: 2 };

@@ -75,13 +75,13 @@ export function synthWorkingTree({ repo, context, stderr = process.stderr }) {
 }
 
 /**
- * When the base commit's function is the working tree's (its sources and the project file that publishes it are
+ * When the base commit's function is the working tree's (its sources and the project files that publish it are
  * the same, nothing untracked beside them), copies the working tree's published function into the base worktree:
  * the publish is reproducible (same sources, same bytes), and the copy, newer than the worktree's sources, lets the
  * base build skip its ReadyToRun publish, the longest part of that build. Call it after the working tree is built.
  */
 export function reuseFunctionAsset(repo, sha, worktree) {
-  const inputs = ['src/Functions/DataProcessor', 'TradingPlatform.csproj'];
+  const inputs = ['src/Functions/DataProcessor', 'TradingPlatform.csproj', 'Directory.Build.props'];
   const asset = path.join(repo, 'artifacts', 'functions', 'DataProcessor');
   if (!fs.existsSync(path.join(asset, 'DataProcessor.dll'))) return false;
   if (!git(repo, ['diff', '--quiet', sha, '--', ...inputs]).ok) return false;
