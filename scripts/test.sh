@@ -52,7 +52,8 @@ step synth-cache node scripts/synth-cache.mjs --variants-file test/TradingPlatfo
 # 3. Side by side (two lanes, as many as this machine kind has cores):
 #  - the CDK template tests and the rollout check's tests (which read dev's assembly);
 #  - the function's tests (unit, property, integration against moto and dynalite), then the compliance gates' own
-#    tests (fixture assemblies) and the documentation's links (scripts/doc-links).
+#    tests (fixture assemblies), the documentation's links (scripts/doc-links), how the synth cache shares out its
+#    misses, and the pre-traffic check's tests.
 (
   [ "$synthesized" = 1 ] || exit 0
   dev=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop()).dev)' "$logs/synth-cache.log")
