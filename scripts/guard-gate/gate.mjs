@@ -103,7 +103,7 @@ export function loadCatalog(rulesDir) {
 const RESOURCE_TYPE = /["'](AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)["']/g;
 
 /**
- * The rule files that can report on templates holding resources of `presentTypes`. Every Control Tower rule selects
+ * The rule files that can report on a template holding resources of `presentTypes`. Every Control Tower rule selects
  * what it checks by resource type (`Resources.*[ Type == %X ]` with X a type its file names) and skips a template
  * without any (cfn-guard: not applicable), so a file none of whose types is present can find nothing; cfn-guard
  * spends most of its time evaluating rules (about 2.5 s of CPU per template with all 237), so they are left out. A
@@ -353,11 +353,32 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
     }
   }
   const templateCount = checked.length;
-  // The rules that can apply to these templates (applicableRuleFiles; --all-rules runs every one, which reports the
-  // same findings), in one cfn-guard process for every template of every assembly: each process parses its rules.
-  const presentTypes = new Set(checked.flatMap((c) => Object.values(c.template.Resources ?? {}).map((r) => r?.Type)));
-  const ruleFiles = opts.flags['all-rules'] ? catalog.files : applicableRuleFiles(catalog, presentTypes);
-  const run = checked.length ? await runGuard(guard, ruleFiles, checked.map((c) => c.stack.templatePath)) : { results: [] };
+  // Each template against the rules that can report on it (applicableRuleFiles, from its own resource types;
+  // --all-rules: every rule, the same findings): the templates that need the same rule files share one cfn-guard
+  // process (each process parses its rules; the layers of the presets share theirs). One after the other: cfn-guard
+  // spends much of its time in the kernel's memory management, and two at once were slower here than one.
+  const groups = new Map();
+  for (const c of checked) {
+    const types = new Set(Object.values(c.template.Resources ?? {}).map((r) => r?.Type));
+    const files = opts.flags['all-rules'] ? catalog.files : applicableRuleFiles(catalog, types);
+    const key = files.join('\n');
+    if (!groups.has(key)) groups.set(key, { files, checked: [] });
+    groups.get(key).checked.push(c);
+  }
+  const run = { results: [] };
+  // A template no rule file can report on (none names any of its types) needs no cfn-guard run.
+  const withoutRules = new Set(groups.get('')?.checked ?? []);
+  for (const group of groups.values()) {
+    if (group.files.length === 0) continue;
+    const r = await runGuard(guard, group.files, group.checked.map((c) => c.stack.templatePath));
+    if (r.error) {
+      run.error = r.error;
+      break;
+    }
+    run.results.push(...r.results);
+  }
+  const ruleFileCount = new Set([...groups.values()].flatMap((g) => g.files)).size;
+  const evaluations = [...groups.values()].reduce((n, g) => n + g.files.length * g.checked.length, 0);
   if (run.error) {
     for (const c of checked) gateErrors.push({ stack: c.stack.name, logicalId: '(template)', rule: `${GATE}-GuardFailed`, control: GATE, message: run.error });
   } else {
@@ -376,11 +397,11 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
     }
     // Findings in the order the templates were given (assembly by assembly), whatever order cfn-guard prints.
     for (const c of checked) {
-      if (!resultsOf.has(c)) {
+      if (!resultsOf.has(c) && !withoutRules.has(c)) {
         gateErrors.push({ stack: c.stack.name, logicalId: '(template)', rule: `${GATE}-GuardFailed`, control: GATE, message: 'cfn-guard reported nothing for this template' });
         continue;
       }
-      for (const result of resultsOf.get(c)) {
+      for (const result of resultsOf.get(c) ?? []) {
         for (const f of findingsOf(result, catalog)) findings.push({ stack: c.stack.name, assemblyDir: c.stack.assemblyDir, ...f });
       }
     }
@@ -400,7 +421,8 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
 
   // 4. Report.
   log(`Control Tower gate: ${templateCount} template(s) from ${opts.dirs.join(', ')}; ${catalog.controlOf.size} rules, ` +
-    `${ruleFiles.length} of ${catalog.files.length} rule files run${opts.flags['all-rules'] ? ' (--all-rules)' : ' (the others name no resource type of these templates)'} ` +
+    `${ruleFileCount} of ${catalog.files.length} rule files run${opts.flags['all-rules'] ? ' (--all-rules)' : ' (the others name no resource type of these templates)'}, ` +
+    `${evaluations} template x rule file evaluations in ${[...groups.values()].filter((g) => g.files.length).length} cfn-guard run(s) ` +
     `(@cdklabs/cdk-validator-cfnguard ${guard.versions['@cdklabs/cdk-validator-cfnguard']}, cfn-guard ${guard.versions['cfn-guard']}); ${Date.now() - t0} ms`);
   if (failures.length) {
     log(`\nUnsuppressed findings (${failures.length}):\n`);
