@@ -45,7 +45,7 @@ public sealed class EnvironmentStage : Stage
 
         public string[] Validate()
         {
-            var stagePrefix = stack.Node.Path[..^stack.Node.Id.Length];
+            var stagePrefix = stack.StagePrefix;
             foreach (var construct in stack.Node.FindAll())
             {
                 if (construct is not CfnResource resource)

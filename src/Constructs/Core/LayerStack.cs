@@ -22,14 +22,18 @@ public abstract partial class LayerStack : Stack
     private readonly Dictionary<CfnElement, string> logicalIdByElement = new(ReferenceEqualityComparer.Instance);
     private readonly string pathPrefix;
 
-    // In a stage of the delivery pipeline, the stage's path ("prod/"); empty in a hand deploy's app.
-    private readonly string stagePrefix;
+    // The number of path segments the stage adds in front of the stack's id (0 in a hand deploy's app).
+    private readonly int stageDepth;
 
     protected LayerStack(Construct scope, string id, IStackProps props) : base(scope, id, props)
     {
         pathPrefix = Node.Path + "/";
-        stagePrefix = Node.Path[..^Node.Id.Length];
+        StagePrefix = Node.Path[..^Node.Id.Length];
+        stageDepth = StagePrefix.Length == 0 ? 0 : StagePrefix.TrimEnd('/').Split('/').Length;
     }
+
+    /// <summary>In a stage of the delivery pipeline, the stage's path ("prod/"); empty in a hand deploy's app.</summary>
+    public string StagePrefix { get; }
 
     /// <summary>
     /// A construct path as the hand deploy's app has it: without the stage's prefix, and with every construct id that
@@ -38,7 +42,7 @@ public abstract partial class LayerStack : Stack
     /// </summary>
     public string StandalonePath(string path)
     {
-        if (stagePrefix.Length == 0 || !path.StartsWith(stagePrefix, StringComparison.Ordinal))
+        if (StagePrefix.Length == 0 || !path.StartsWith(StagePrefix, StringComparison.Ordinal))
         {
             return path;
         }
@@ -49,7 +53,6 @@ public abstract partial class LayerStack : Stack
     // The segments of a full path (stage first) without the stage, each rewritten as above.
     private List<string> StandaloneSegments(string[] full)
     {
-        var stageDepth = stagePrefix.TrimEnd('/').Split('/').Length;
         var result = new List<string>(full.Length - stageDepth);
         for (var i = stageDepth; i < full.Length; i++)
         {
@@ -77,7 +80,6 @@ public abstract partial class LayerStack : Stack
     {
         if (standaloneUniqueIds is null)
         {
-            var stageDepth = stagePrefix.TrimEnd('/').Split('/').Length;
             standaloneUniqueIds = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var construct in Node.FindAll())
             {
@@ -123,7 +125,7 @@ public abstract partial class LayerStack : Stack
         // The manifest (not the templates) records which constructs are components, next to each element's path and
         // id, so that the scheme can be checked on any synthesized assembly (LogicalIdTests).
         Node.AddMetadata(ComponentsMetadataType, componentPaths.Order(StringComparer.Ordinal).ToArray());
-        if (stagePrefix.Length > 0)
+        if (StagePrefix.Length > 0)
         {
             // Ids asked for while the stack was being built knew only the constructs of that moment: ask again.
             standaloneUniqueIds = null;
@@ -163,7 +165,7 @@ public abstract partial class LayerStack : Stack
         var path = element.Node.Path;
         var segments = path[pathPrefix.Length..].Split('/');
         // In a stage, the ids the hand deploy's app gives the same constructs (see StandalonePath).
-        var standalone = stagePrefix.Length == 0 ? segments : StandaloneSegments(path.Split('/')).Skip(1).ToArray();
+        var standalone = StagePrefix.Length == 0 ? segments : StandaloneSegments(path.Split('/')).Skip(1).ToArray();
         var kept = new List<string>(segments.Length);
         var prefix = Node.Path;
         for (var i = 0; i < segments.Length; i++)
