@@ -42,7 +42,7 @@ Exit 0 = pass, 1 = unsuppressed findings or gate errors, 2 = no stacks / usage.
 
 Options:
   --top-level            only each assembly's own stacks, not those of nested assemblies (a pipeline's stages)
-  --all-rules            run every rule file, also those naming no resource type of the templates (same findings)
+  --all-rules            every rule file on every template, also those naming none of its types (same findings)
   --verbose              also list suppressed findings
   --suppressions         print the suppressions in effect (stack, logical id, rule, reason)
   --markdown             print a Markdown table of suppressions on stdout (report goes to stderr)
