@@ -54,7 +54,18 @@ public sealed class ReleaseApproval : Step, ICodePipelineActionFactory
         return new CodePipelineActionFactoryResult { RunOrdersConsumed = 1 };
     }
 
-    /// <summary>The approval action's ARN (what codepipeline:PutApprovalResult names), once the pipeline is built.</summary>
-    public string? ActionArn(IPipeline pipeline) =>
-        stageName is null ? null : $"{pipeline.PipelineArn}/{stageName}/{actionName}";
+    /// <summary>
+    /// The approval action's ARN (what codepipeline:PutApprovalResult names), once the pipeline is built, from the
+    /// pipeline's literal name rather than its <c>PipelineArn</c> (a Ref): a policy that names the pipeline by Ref depends
+    /// on the pipeline, and a policy of a role the pipeline itself depends on would close a dependency cycle, which
+    /// CloudFormation refuses (cfn-lint E3004).
+    /// </summary>
+    public string? ActionArn(Amazon.CDK.Stack stack, string pipelineName) =>
+        stageName is null ? null : stack.FormatArn(new Amazon.CDK.ArnComponents
+        {
+            Service = "codepipeline",
+            Resource = pipelineName,
+            ResourceName = $"{stageName}/{actionName}",
+            ArnFormat = Amazon.CDK.ArnFormat.SLASH_RESOURCE_NAME,
+        });
 }

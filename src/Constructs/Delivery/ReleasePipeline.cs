@@ -286,10 +286,11 @@ public sealed class ReleasePipeline : PlatformComponent
         var cfnFunction = (CfnFunction)autoApprove.Node.DefaultChild!;
         cfnFunction.AddPropertyOverride("Runtime", SupportedNodeRuntime.NodeRuntime);
         cfnFunction.LoggingConfig = new CfnFunction.LoggingConfigProperty { LogGroup = props.BuildLogs.LogGroupName };
-        if (approval?.ActionArn(Pipeline.Pipeline) is { } approvalArn)
+        if (approval?.ActionArn(Stack.Of(this), DeliverySettings.StackName) is { } approvalArn)
         {
             // It approves the security reviews' own confirmations when nothing widens; the production release is the
-            // approvers' alone.
+            // approvers' alone. The pipeline depends on this function (through the security check's project), so the
+            // deny names the action by the pipeline's literal name, never by a reference to the pipeline.
             autoApprove.AddToRolePolicy(new PolicyStatement(new PolicyStatementProps
             {
                 Sid = "NeverApproveTheProductionRelease",

@@ -49,6 +49,20 @@ public sealed class DeliveryAssembly
         }
     }
 
+    /// <summary>Every stack template of an assembly and of its nested assemblies (stages), by stack name, as the manifests list them.</summary>
+    public static IReadOnlyList<(string Name, string Text)> TemplatesOf(string directory)
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(directory, "manifest.json")))!["artifacts"]!.AsObject();
+        return manifest.SelectMany(a => (string?)a.Value!["type"] switch
+        {
+            "aws:cloudformation:stack" => [(
+                (string?)a.Value!["properties"]!["stackName"] ?? a.Key,
+                File.ReadAllText(Path.Combine(directory, (string)a.Value!["properties"]!["templateFile"]!)))],
+            "cdk:cloud-assembly" => TemplatesOf(Path.Combine(directory, (string)a.Value!["properties"]!["directoryName"]!)),
+            _ => [],
+        }).ToList();
+    }
+
     public string Directory { get; }
     public DeliverySettings Settings { get; }
     public JsonObject Template { get; }
@@ -252,10 +266,26 @@ public sealed class DeliveryTests(SynthesizedApps apps)
         allowing.Select(p => p.Resource.Properties()["Roles"]!.ToJsonString()).ShouldBe([$"[\"{approverRole}\"]"],
             "the approvers role is the only one granted the production approval");
 
+        // The deny names the approval by the pipeline's literal ARN: the pipeline depends on this function (through the
+        // security check's project), so a Ref to the pipeline here would be a dependency cycle CloudFormation refuses.
+        var approvalArn = $"arn:aws:codepipeline:{Delivery.Settings.Region}:{Delivery.Settings.Account}:{DeliverySettings.StackName}/prod/{ReleasePipeline.ApprovalStep}";
         var autoApprove = policies.Single(p => p.LogicalId.Contains("AutoApprove", StringComparison.Ordinal));
         Statements(autoApprove.Resource).ShouldContain(s => (string?)s["Effect"] == "Deny"
-            && Actions(s).Contains("codepipeline:PutApprovalResult") && Resources(s).Any(r => r.EndsWith("/prod/Approve\"]]}", StringComparison.Ordinal)),
-            "the security review's auto-approve function (allowed on every action of the pipeline by tag) must never approve the release");
+            && Actions(s).Contains("codepipeline:PutApprovalResult") && Resources(s).Contains($"\"{approvalArn}\""),
+            $"the security review's auto-approve function (allowed on every action of the pipeline by tag) must never approve the release ({approvalArn})");
+    }
+
+    [Fact]
+    public void No_template_of_the_delivery_app_has_a_dependency_cycle()
+    {
+        // CloudFormation refuses a template whose resources depend on each other in a cycle; Template.FromString refuses it
+        // too. The pipeline stack, every stage's stacks and the cross-region support stacks, as the manifests list them.
+        var templates = DeliveryAssembly.TemplatesOf(Delivery.Directory);
+        templates.Count.ShouldBeGreaterThan(Environments.Length * 4, "the pipeline, its support stack and every stage's stacks");
+        foreach (var (name, text) in templates)
+        {
+            Should.NotThrow(() => Amazon.CDK.Assertions.Template.FromString(text), $"{name} has a dependency cycle (or is no template)");
+        }
     }
 
     [Fact]
