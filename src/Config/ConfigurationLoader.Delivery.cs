@@ -170,6 +170,11 @@ public static partial class ConfigurationLoader
             }
         }
 
+        if (region is not null && RegionPattern().IsMatch(region))
+        {
+            problems.AddRange(PipelineRegionProblems(region, environments));
+        }
+
         if (problems.Count > 0)
         {
             throw new ConfigurationException(problems);
@@ -187,6 +192,50 @@ public static partial class ConfigurationLoader
             Environments = environments,
             Json = JsonSerializer.Serialize(value),
         };
+    }
+
+    /// <summary>
+    /// Where the pipeline may live and deploy: a region whose every template CloudFormation's linter checks
+    /// (<see cref="RegionSupport.CheckedRegions"/>), where every resource type of the pipeline's stack exists, and no
+    /// environment (nor its recovery region) outside the pipeline's partition, since a pipeline's roles cannot be trusted
+    /// across partitions. Refused here, at synth, rather than an hour into a deploy.
+    /// </summary>
+    private static IEnumerable<string> PipelineRegionProblems(string region, IEnumerable<DeliveryEnvironment> environments)
+    {
+        var usable = RegionSupport.CheckedRegions.Where(r => !RegionSupport.PipelineMissing.ContainsKey(r)).ToList();
+        if (!RegionSupport.CheckedRegions.Contains(region))
+        {
+            yield return $"{DeliveryKey}.region '{region}' is not a region the platform's templates are checked for " +
+                         $"(src/Config/regions.json): the pipeline can live in {string.Join(", ", usable)}";
+        }
+        else if (RegionSupport.PipelineMissing.TryGetValue(region, out var missing))
+        {
+            yield return $"{DeliveryKey}.region '{region}' lacks what the pipeline uses: {string.Join(", ", missing)} do(es) not exist there " +
+                         $"(CloudFormation's resource schemas for {region}); the pipeline can live in {string.Join(", ", usable)}";
+        }
+
+        foreach (var environment in environments)
+        {
+            foreach (var (what, target) in new[] { ("region", environment.Settings.Region), ("recovery region", environment.Settings.RecoveryRegion) })
+            {
+                if (target is null)
+                {
+                    continue;
+                }
+
+                if (PartitionOf(target) != PartitionOf(region))
+                {
+                    yield return $"{DeliveryKey}.environments.{environment.Suffix}: its {what} '{target}' is in partition {PartitionOf(target)}, " +
+                                 $"the pipeline ({region}) in {PartitionOf(region)}: a pipeline cannot deploy across partitions (its roles are " +
+                                 "not trusted there); give that partition a pipeline of its own";
+                }
+                else if (!RegionSupport.CheckedRegions.Contains(target))
+                {
+                    yield return $"{DeliveryKey}.environments.{environment.Suffix}: its {what} '{target}' is not a region the platform's templates " +
+                                 $"are checked for (src/Config/regions.json: {string.Join(", ", RegionSupport.CheckedRegions)})";
+                }
+            }
+        }
     }
 
     private static DeliveryEnvironment? DeliveryEnvironment(

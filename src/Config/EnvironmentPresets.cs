@@ -139,18 +139,11 @@ public static class EnvironmentPresets
     /// area, so that records and backups stay under the same data-residency rules, e.g. EU data in the EU). A primary
     /// without an entry has no default: staging and prod there must set recoveryRegion (the loader says so).
     /// </summary>
-    public static readonly IReadOnlyDictionary<string, string> DefaultRecoveryRegions = new Dictionary<string, string>
-    {
-        ["us-east-1"] = "us-west-2", ["us-east-2"] = "us-west-2",
-        ["us-west-1"] = "us-east-1", ["us-west-2"] = "us-east-1",
-        ["ca-central-1"] = "ca-west-1", ["ca-west-1"] = "ca-central-1",
-        ["eu-west-1"] = "eu-central-1", ["eu-west-2"] = "eu-west-1", ["eu-west-3"] = "eu-central-1",
-        ["eu-central-1"] = "eu-west-1", ["eu-north-1"] = "eu-central-1", ["eu-south-1"] = "eu-central-1",
-        ["ap-northeast-1"] = "ap-northeast-3", ["ap-northeast-3"] = "ap-northeast-1",
-        ["ap-southeast-1"] = "ap-southeast-2", ["ap-southeast-2"] = "ap-southeast-1",
-        ["ap-south-1"] = "ap-south-2", ["ap-south-2"] = "ap-south-1",
-        ["us-gov-west-1"] = "us-gov-east-1", ["us-gov-east-1"] = "us-gov-west-1",
-    };
+    /// <remarks>
+    /// The table is src/Config/regions.json (<see cref="RegionSupport"/>), which the CloudFormation linter gate reads too:
+    /// every template is linted for each of these regions.
+    /// </remarks>
+    public static readonly IReadOnlyDictionary<string, string> DefaultRecoveryRegions = RegionSupport.RecoveryDefaults;
 
     public static string? DefaultRecoveryRegionFor(string region) => DefaultRecoveryRegions.GetValueOrDefault(region);
 }

@@ -101,6 +101,51 @@ public sealed class DeliveryConfigurationTests
         problems.ShouldContain(p => p.Contains("approvals are given in the pipeline's account"));
     }
 
+    /// <summary>The sample with the pipeline and every environment moved to one region (and the connection with them).</summary>
+    private static string SampleIn(string pipelineRegion, string? environmentsRegion = null)
+    {
+        var sample = JsonNode(Sample);
+        sample["region"] = pipelineRegion;
+        sample["connectionArn"] = ((string)sample["connectionArn"]!).Replace(":us-east-1:", $":{pipelineRegion}:", StringComparison.Ordinal);
+        foreach (var environment in sample["environments"]!.AsObject())
+        {
+            environment.Value!["region"] = environmentsRegion ?? pipelineRegion;
+        }
+
+        return sample.ToJsonString();
+    }
+
+    public static TheoryData<string> PipelineRegions() => new(RegionSupport.CheckedRegions.Where(r => !RegionSupport.PipelineMissing.ContainsKey(r)));
+
+    [Theory]
+    [MemberData(nameof(PipelineRegions))]
+    public void The_pipeline_loads_in_every_checked_region_that_has_what_it_uses(string region)
+    {
+        // The linter gate lints the pipeline's template for each of these regions (and fails if one lacks a type it uses).
+        Load(SampleIn(region)).Delivery.ShouldNotBeNull().Region.ShouldBe(region);
+    }
+
+    [Fact]
+    public void A_pipeline_where_a_resource_type_it_uses_does_not_exist_is_refused_naming_it()
+    {
+        // GovCloud has no CodeStar Notifications (the pipeline's failure and approval notices); ca-west-1 neither, nor CodeBuild.
+        Problems(SampleIn("us-gov-west-1")).ShouldContain(p => p.StartsWith("delivery.region 'us-gov-west-1' lacks what the pipeline uses: " +
+            "AWS::CodeStarNotifications::NotificationRule"));
+        Problems(SampleIn("ca-west-1")).ShouldContain(p => p.StartsWith("delivery.region 'ca-west-1' lacks what the pipeline uses: " +
+            "AWS::CodeBuild::Project, AWS::CodeStarNotifications::NotificationRule"));
+        RegionSupport.PipelineMissing.Keys.ShouldAllBe(r => RegionSupport.CheckedRegions.Contains(r), "only checked regions are known to lack something");
+    }
+
+    [Fact]
+    public void A_pipeline_outside_the_checked_regions_or_deploying_across_partitions_is_refused()
+    {
+        Problems(SampleIn("sa-east-1", "us-east-1")).ShouldContain(p => p.StartsWith("delivery.region 'sa-east-1' is not a region the platform's templates are checked for"));
+        Problems(SampleIn("us-east-1", "sa-east-1")).ShouldContain(p => p.StartsWith("delivery.environments.dev: its region 'sa-east-1' is not a region"));
+        var problems = Problems(SampleIn("us-east-1", "us-gov-east-1"));
+        problems.ShouldContain(p => p.StartsWith("delivery.environments.prod: its region 'us-gov-east-1' is in partition aws-us-gov, the pipeline (us-east-1) in aws"));
+        problems.ShouldContain(p => p.StartsWith("delivery.environments.prod: its recovery region 'us-gov-west-1' is in partition aws-us-gov"));
+    }
+
     [Fact]
     public void Environment_keys_at_the_top_level_are_refused_beside_delivery()
     {
