@@ -79,12 +79,12 @@ public sealed class WebFirewall : PlatformComponent
             },
         });
 
-        var association = new CfnWebACLAssociation(this, "ApiWebAclAssociation", new CfnWebACLAssociationProps
+        new CfnWebACLAssociation(this, "ApiWebAclAssociation", new CfnWebACLAssociationProps
         {
+            // The stage's ARN names the stage by Ref, which already orders the association after it (no DependsOn).
             ResourceArn = stage.StageArn,
             WebAclArn = WebAcl.AttrArn,
         });
-        association.Node.AddDependency(stage);
 
         // WAF requires the destination log group's name to start with "aws-waf-logs-".
         var wafLogs = SecureDefaults.LogGroup(this, "WafLogGroup", props.Storage, props.LogsKey, $"aws-waf-logs-{aclName}");
