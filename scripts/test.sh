@@ -64,7 +64,7 @@ step synth-cache node scripts/synth-cache.mjs --variants-file test/TradingPlatfo
 lane_cdk=$!
 (
   step function-tests dotnet test test/DataProcessor.Tests --no-build --nologo
-  step gate-tests node --test scripts/nag-gate/test/ scripts/guard-gate/test/ scripts/doc-links/test/ scripts/lib/test/synth-cache.test.mjs src/Functions/PreTrafficHook/test/
+  step gate-tests node --test scripts/nag-gate/test/ scripts/guard-gate/test/ scripts/lint-gate/test/ scripts/doc-links/test/ scripts/lib/test/synth-cache.test.mjs src/Functions/PreTrafficHook/test/
 ) &
 lane_function=$!
 wait "$lane_cdk" "$lane_function" || true

@@ -13,6 +13,12 @@ if ! python3 -c 'import moto, sys; sys.exit(0 if moto.__version__.startswith("5.
   python3 -m pip install --quiet 'moto[server]>=5,<6' || return 1
 fi
 
+# The CloudFormation linter gate of `npm run compliance`: the same cfn-lint the developers run (scripts/lint-gate/gate.mjs).
+cfn_lint_version=$(sed -n "s/^export const CFN_LINT_VERSION = '\(.*\)';$/\1/p" scripts/lint-gate/gate.mjs)
+if ! cfn-lint --version 2>/dev/null | grep -qx "cfn-lint $cfn_lint_version"; then
+  python3 -m pip install --quiet "cfn-lint==$cfn_lint_version" || return 1
+fi
+
 # Keep the build's credentials for the steps that need them (read or record the deployed commit) and hide them from
 # everything else: `offline CMD...` runs CMD without them.
 offline() {

@@ -210,7 +210,8 @@ export async function lintTemplates(stacks, regionTable, { cfnLint = 'cfn-lint',
       const locationPath = f.Location?.Path ?? [];
       for (const file of sameAs.get(path.resolve(f.Filename)) ?? [path.resolve(f.Filename)]) {
         const stack = byFile.get(file);
-        const key = [file, rule, JSON.stringify(locationPath), message].join('\u0000');
+        // A regional finding is one per region, its message naming what that region allows: merged by place alone.
+        const key = [file, rule, JSON.stringify(locationPath), regional ? '' : message].join('\u0000');
         const entry = merged.get(key) ?? {
           stack: stack?.name ?? file, template: path.relative(process.cwd(), file), rule, level: f.Level,
           resource: locationPath[0] === 'Resources' ? String(locationPath[1]) : locationPath.join('/'), message, path: locationPath.join('/'), regions: [],
