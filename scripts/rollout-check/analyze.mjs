@@ -269,13 +269,46 @@ function deletePolicyNote(oldResource) {
 const ANSI = /\u001b\[[0-9;]*m/g;
 const cell = (s) => String(s ?? '').replace(ANSI, '').split('\n').map((x) => x.trim()).filter(Boolean).join(', ');
 
+/** How each IAM condition operator reads in a sentence ("kms:ViaService = s3.us-west-2.amazonaws.com"). */
+const CONDITION_OPERATORS = {
+  StringEquals: '=', StringNotEquals: '!=', StringEqualsIgnoreCase: '= (any case)', StringNotEqualsIgnoreCase: '!= (any case)',
+  StringLike: 'like', StringNotLike: 'not like', ArnEquals: '=', ArnNotEquals: '!=', ArnLike: 'like', ArnNotLike: 'not like',
+  NumericEquals: '=', NumericNotEquals: '!=', NumericLessThan: '<', NumericLessThanEquals: '<=', NumericGreaterThan: '>',
+  NumericGreaterThanEquals: '>=', DateEquals: '=', DateNotEquals: '!=', DateLessThan: 'before', DateLessThanEquals: 'at or before',
+  DateGreaterThan: 'after', DateGreaterThanEquals: 'at or after', Bool: '=', BinaryEquals: '=', IpAddress: 'in', NotIpAddress: 'not in',
+  Null: 'is absent:',
+};
+
+/**
+ * An IAM Condition block as one line a reviewer reads at a glance: each test as `key operator value` (several values
+ * as "a or b"), joined by "and", with ForAnyValue/ForAllValues and IfExists said in words. The diff library renders the
+ * block as indented JSON without its outer braces; anything that does not parse back is shown as that text on one line.
+ */
+export function conditionText(rendered) {
+  const raw = String(rendered ?? '').replace(ANSI, '').trim();
+  let condition;
+  try {
+    condition = JSON.parse(`{${raw}}`);
+  } catch {
+    return cell(rendered);
+  }
+  const value = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
+  return Object.entries(condition).flatMap(([operator, tests]) => {
+    const [, set, base, ifExists] = /^(?:(ForAnyValue|ForAllValues):)?(.+?)(IfExists)?$/.exec(operator);
+    const symbol = CONDITION_OPERATORS[base] ?? base;
+    const quantifier = set === 'ForAnyValue' ? 'any of ' : set === 'ForAllValues' ? 'all of ' : '';
+    return Object.entries(tests ?? {}).map(([key, values]) =>
+      `${quantifier}${key} ${symbol} ${[values].flat().map(value).join(' or ')}${ifExists ? ' (if present)' : ''}`);
+  }).join(' and ');
+}
+
 function iamFindings(stack, diff) {
   const iam = diff.iamChanges;
   if (!iam.hasChanges) return [];
   const findings = [];
   for (const [sign, resource, effect, action, principal, condition] of iam.summarizeStatements().slice(1)) {
     const who = cell(principal) ? ` for ${cell(principal)}` : '';
-    const when = cell(condition) ? ` when ${cell(condition)}` : '';
+    const when = cell(condition) ? ` when ${conditionText(condition)}` : '';
     findings.push(iamFinding(stack, `${cell(sign)} ${cell(effect)} ${cell(action)} on ${cell(resource)}${who}${when}`));
   }
   for (const [sign, resource, arn] of iam.summarizeManagedPolicies().slice(1)) {

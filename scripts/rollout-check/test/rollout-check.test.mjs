@@ -87,6 +87,11 @@ test('IAM changes are listed statement by statement, and broadening is said', ()
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /IAM\s+\+ Allow dynamodb:DeleteItem on \* for AWS:\$\{FunctionServiceRole675BB04A\}/);
   assert.match(r.out, /IAM\s+permissions are broadened/);
+  // Conditions read as one sentence, not as fragments of JSON ("when "StringEquals": {, ...").
+  const kms = r.out.split('\n').find((l) => l.includes('kms:Decrypt')) ?? r.out;
+  assert.ok(kms.endsWith(' when kms:ViaService = s3.us-west-2.amazonaws.com and kms:CallerAccount = 123456789012'
+    + ' and kms:EncryptionContext:aws:s3:arn like arn:aws:s3:::trading-*/trades/* or arn:aws:s3:::trading-*/rejected/*'
+    + ' and aws:SecureTransport = true and any of aws:PrincipalTag/team = risk (if present)'), kms);
 });
 
 test('security-group rule changes are listed', () => {
