@@ -15,8 +15,8 @@ public static partial class CostEstimates
     /// <summary>`npm run cost` of each kind's preset (dev, pr-7, staging, prod): USD a month at cost-usage.json's traffic.</summary>
     public static readonly IReadOnlyDictionary<EnvironmentKind, double> MonthlyUsd = new Dictionary<EnvironmentKind, double>
     {
-        [EnvironmentKind.Dev] = 168.38,
-        [EnvironmentKind.Ephemeral] = 153.54,
+        [EnvironmentKind.Dev] = 109.98,
+        [EnvironmentKind.Ephemeral] = 73.24,
         [EnvironmentKind.Staging] = 295.11,
         [EnvironmentKind.Prod] = 1114.32,
     };
@@ -24,8 +24,8 @@ public static partial class CostEstimates
     /// <summary>The budget limit of each kind: the estimate plus the margin, rounded up to the next $10.</summary>
     public static readonly IReadOnlyDictionary<EnvironmentKind, int> BudgetLimitUsd = new Dictionary<EnvironmentKind, int>
     {
-        [EnvironmentKind.Dev] = 220,
-        [EnvironmentKind.Ephemeral] = 200,
+        [EnvironmentKind.Dev] = 140,
+        [EnvironmentKind.Ephemeral] = 100,
         [EnvironmentKind.Staging] = 370,
         [EnvironmentKind.Prod] = 1400,
     };
