@@ -20,6 +20,8 @@ const ARCHIVE_INDEX_BYTES = 32 * 1024;
 const ARCHIVE_METADATA_BYTES = 8 * 1024;
 // API Gateway's detailed metrics per method and stage without a cache: Count, 4XXError, 5XXError, Latency, IntegrationLatency.
 const DETAILED_METRICS_PER_METHOD = 5;
+// A CloudTrail event record as delivered (JSON), about 1.5 KB: what a trail sends to CloudWatch Logs per event.
+const CLOUDTRAIL_EVENT_BYTES = 1500;
 // AWS managed rule groups with a subscription or per-request fee of their own (not priced here).
 const PAID_MANAGED_RULE_GROUPS = ['AWSManagedRulesBotControlRuleSet', 'AWSManagedRulesATPRuleSet', 'AWSManagedRulesACFPRuleSet', 'AWSManagedRulesAntiDDoSRuleSet'];
 
@@ -521,6 +523,12 @@ const PRICERS = {
     if (types.has('AWS::S3::Object')) this.add(r, 'batch', 'S3 data events (every object the platform writes, replicas included: an upper bound)', this.s3ObjectsPerBatch, 'cloudtrail.dataEvents.100k', { per: 1e5 });
     if (types.has('AWS::Lambda::Function')) this.add(r, 'batch', 'Lambda data events (invocations)', 1, 'cloudtrail.dataEvents.100k', { per: 1e5 });
     if (types.has('AWS::DynamoDB::Table')) this.add(r, 'batch', 'DynamoDB data events (registry reads)', this.u.registryReadsPerBatch, 'cloudtrail.dataEvents.100k', { per: 1e5 });
+    if (p.CloudWatchLogsLogGroupArn) {
+      const dataEventsPerBatch = (types.has('AWS::S3::Object') ? this.s3ObjectsPerBatch : 0) + (types.has('AWS::Lambda::Function') ? 1 : 0)
+        + (types.has('AWS::DynamoDB::Table') ? this.u.registryReadsPerBatch : 0);
+      if (management) this.add(r, 'usage', `GB of management events delivered to CloudWatch Logs (${CLOUDTRAIL_EVENT_BYTES} B an event)`, (this.u.cloudTrailManagementEventsPerMonth * CLOUDTRAIL_EVENT_BYTES) / GB, 'cloudwatch.logsIngestion.gb');
+      if (dataEventsPerBatch) this.add(r, 'batch', `GB of data events delivered to CloudWatch Logs (${CLOUDTRAIL_EVENT_BYTES} B an event)`, (dataEventsPerBatch * CLOUDTRAIL_EVENT_BYTES) / GB, 'cloudwatch.logsIngestion.gb');
+    }
   },
 };
 

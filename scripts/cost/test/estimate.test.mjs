@@ -126,3 +126,26 @@ test('a type the table neither prices nor lists as free is reported, never price
   assert.deepEqual(r.notPriced.map((n) => [n.type, n.id]), [['AWS::SQS::Queue', 'Q']]);
   assert.match(r.notPriced[0].reason, /neither prices nor lists it as free/);
 });
+
+test('the audit trail (issue 27): data events per batch, management events as an additional copy, metric filters', () => {
+  const stacks = [
+    stack('TradingPlatform-t-Data', { Ingest: { Type: 'AWS::S3::Bucket', Properties: {} } }, 'us-east-1', { I: { Value: { Ref: 'Ingest' }, Export: { Name: 'ingest' } } }),
+    stack('TradingPlatform-t-Api', { Fn: { Type: 'AWS::Lambda::Function', Properties: { Environment: { Variables: { INGESTION_BUCKET: { 'Fn::ImportValue': 'ingest' } } } } } }),
+    stack('TradingPlatform-t-Security', {
+      Trail: { Type: 'AWS::CloudTrail::Trail', Properties: { EventSelectors: [{ IncludeManagementEvents: true, DataResources: [{ Type: 'AWS::S3::Object', Values: ['arn:aws:s3'] }] }] } },
+      WithDefault: { Type: 'AWS::Logs::MetricFilter', Properties: { MetricTransformations: [{ MetricName: 'a', MetricValue: '1', DefaultValue: 0 }] } },
+      WithoutDefault: { Type: 'AWS::Logs::MetricFilter', Properties: { MetricTransformations: [{ MetricName: 'b', MetricValue: '1' }] } },
+      Rule: { Type: 'AWS::Events::Rule', Properties: {} },
+    }),
+  ];
+  const r = run(stacks);
+  const trail = (kind) => totals(r, (l) => l.type === 'AWS::CloudTrail::Trail' && l.kind === kind);
+  // One object written a batch (the ingestion bucket): one S3 data event at $0.10 per 100,000.
+  close(trail('batch').perBatch, 0.1 / 1e5, 'S3 data events');
+  // 100,000 management events a month, billed as a second copy at $2.00 per 100,000.
+  close(trail('usage').usage, 2, 'management events, additional copy');
+  close(totals(run(stacks, { cloudTrailIsAdditionalCopy: false }), (l) => l.type === 'AWS::CloudTrail::Trail').usage, 0, 'the first copy is free');
+  close(fixedOf(r, 'AWS::Logs::MetricFilter'), 0.3, 'a filter with a default value publishes a custom metric every period; one without only when it matches');
+  assert.ok(r.free.some((f) => f.type === 'AWS::Events::Rule'), 'rules on AWS service events are free');
+  assert.deepEqual(r.notPriced, []);
+});
