@@ -50,14 +50,17 @@ synthesized=0
 step synth-cache node scripts/synth-cache.mjs --variants-file test/TradingPlatform.Tests/SynthVariants.json && synthesized=1
 
 # 3. Side by side (two lanes, as many as this machine kind has cores):
-#  - the CDK template tests and the rollout check's tests (which read dev's assembly);
+#  - the CDK template tests, and the rollout check's tests (which read dev's assembly) then the cost tool's (every variant's);
 #  - the function's tests (unit, property, integration against moto and dynalite), then the compliance gates' own
 #    tests (fixture assemblies), the documentation's links (scripts/doc-links), how the synth cache shares out its
 #    misses, and the pre-traffic check's tests.
 (
   [ "$synthesized" = 1 ] || exit 0
   dev=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop()).dev)' "$logs/synth-cache.log")
-  step rollout-check-tests env TRADINGPLATFORM_DEV_ASSEMBLY="$dev" node --test scripts/rollout-check/test/ &
+  assemblies=$(tail -n 1 "$logs/synth-cache.log")
+  # The rollout check's tests, then the cost tool's (every variant's assembly: classification, estimates, docs/cost.md).
+  { step rollout-check-tests env TRADINGPLATFORM_DEV_ASSEMBLY="$dev" node --test scripts/rollout-check/test/ || true
+    step cost-tests env TRADINGPLATFORM_ASSEMBLIES="$assemblies" node --test scripts/cost/test/; } &
   step template-tests dotnet test test/TradingPlatform.Tests --no-build --nologo &
   wait
 ) &
@@ -70,7 +73,7 @@ lane_function=$!
 wait "$lane_cdk" "$lane_function" || true
 
 status=0
-for name in synth-cache template-tests function-tests gate-tests rollout-check-tests; do
+for name in synth-cache template-tests function-tests gate-tests rollout-check-tests cost-tests; do
   [ -f "$logs/$name.rc" ] || continue
   show "$name"
   [ "$(cat "$logs/$name.rc")" = 0 ] || status=1

@@ -30,7 +30,7 @@ export function deployRank(stack) {
 /**
  * Loads every aws:cloudformation:stack artifact of the assembly in `dir` with the CDK's own cloud assembly API
  * (aws-cdk-lib/cx-api), which also checks the manifest against the cloud assembly schema.
- * Returns a Map stackName -> { name, index, template, terminationProtection, tags }.
+ * Returns a Map stackName -> { name, index, region, template, terminationProtection, tags } (region: for the cost delta).
  * This app has no Stages or nested stacks, so nested assemblies are not followed (`assembly.stacks`, not
  * `stacksRecursively`): the CDK Pipelines Delivery stack would bring Stages.
  */
@@ -56,6 +56,7 @@ export function loadAssembly(dir) {
     stacks.set(name, {
       name,
       index: index++,
+      region: artifact.environment.region,
       template,
       // Absent means off: that is what `cdk deploy` sets when the property is missing.
       terminationProtection: artifact.terminationProtection === true,

@@ -15,6 +15,7 @@ import { loadAssembly, AssemblyError } from './assembly.mjs';
 import { compareAssemblies } from './analyze.mjs';
 import { applyAllows, formatReport } from './report.mjs';
 import { resolveRef, reuseFunctionAsset, synth, synthWorkingTree, withWorktree, SynthError } from './synth.mjs';
+import { costLines } from '../cost/delta.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -147,6 +148,8 @@ function check(argv, { stdout, stderr, env }) {
     const unknownAllows = applyAllows(result, opts.allows);
     const report = formatReport(result, { header, unknownAllows, reportMode: opts.report });
     stdout.write(report.lines.join('\n') + '\n');
+    // What the rollout does to the monthly bill (scripts/cost): informs, never blocks.
+    stdout.write(`${costLines(base, next).join('\n')}\n`);
     for (const r of opts.reasons) stdout.write(`allowance (${r.file}): ${r.finding}: ${r.reason}\n`);
     return report.blocking > 0 && !opts.report ? 1 : 0;
   });

@@ -162,11 +162,18 @@ public static partial class ConfigurationLoader
 
         settings = settings with
         {
-            AuroraMinCapacity = ParseCapacity(context, AuroraMinCapacityKey, settings.AuroraMinCapacity, problems),
-            AuroraMaxCapacity = ParseCapacity(context, AuroraMaxCapacityKey, settings.AuroraMaxCapacity, problems),
+            AuroraMinCapacity = ParseCapacity(context, AuroraMinCapacityKey, settings.AuroraMinCapacity, problems, allowPause: true),
+            AuroraMaxCapacity = ParseCapacity(context, AuroraMaxCapacityKey, settings.AuroraMaxCapacity, problems, allowPause: false),
         };
 
         // Contradictions between values that are each valid on their own.
+        if (settings.AuroraPausesWhenIdle && !settings.Kind.IsDisposable())
+        {
+            problems.Add(
+                $"{AuroraMinCapacityKey} 0 (pause when idle) is for dev-like environments only: {settings.Suffix} must answer " +
+                "at once, and its alarms treat a silent database as a down one; use 0.5 or more");
+        }
+
         if (settings.AuroraMinCapacity > settings.AuroraMaxCapacity)
         {
             problems.Add(
@@ -675,21 +682,23 @@ public static partial class ConfigurationLoader
     }
 
     private static double ParseCapacity(
-        IReadOnlyDictionary<string, JsonElement> context, string key, double fallback, List<string> problems)
+        IReadOnlyDictionary<string, JsonElement> context, string key, double fallback, List<string> problems, bool allowPause)
     {
         if (ReadScalar(context, key, "a number of Aurora capacity units", JsonValueKind.Number, JsonValueKind.Number, problems) is not { } text)
         {
             return fallback;
         }
 
-        // Aurora Serverless v2 accepts 0.5 to 256 ACU in half-unit steps (CDK 2.160 rejects lower minimums).
+        // Aurora Serverless v2 accepts 0.5 to 256 ACU in half-unit steps, and a minimum of 0 (pause when idle) on the
+        // engine versions that support it (ours does; TradingDatabase writes it past CDK 2.160's L2).
         if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var acu)
-            && acu is >= 0.5 and <= 256 && acu * 2 == Math.Floor(acu * 2))
+            && ((acu is >= 0.5 and <= 256 && acu * 2 == Math.Floor(acu * 2)) || (allowPause && acu == 0)))
         {
             return acu;
         }
 
-        problems.Add($"{key} '{text}' is invalid: use Aurora capacity units from 0.5 to 256 in steps of 0.5");
+        problems.Add($"{key} '{text}' is invalid: use Aurora capacity units from 0.5 to 256 in steps of 0.5" +
+            (allowPause ? ", or 0 to pause when idle (dev-like environments)" : ""));
         return fallback;
     }
 

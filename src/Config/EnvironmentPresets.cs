@@ -74,7 +74,10 @@ public static class EnvironmentPresets
             _ => staging with
             {
                 NatGateways = 1,
-                // The seed's range: 0.5-2 ACU.
+                // Up to the seed's 2 ACU, and paused when idle (0 ACU): an unused dev or pr-N pays storage, not capacity
+                // (0.5 ACU around the clock was 2 x $43.80 a month, the largest line of a pr-N: docs/cost.md). A paused
+                // database takes about 15 s to answer its next connection, which nobody waits on in a disposable kind.
+                AuroraMinCapacity = 0,
                 AuroraMaxCapacity = 2,
                 DeletionProtection = false,
                 StatefulRemovalPolicy = RemovalPolicy.DESTROY,

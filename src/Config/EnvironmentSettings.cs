@@ -41,8 +41,15 @@ public sealed record EnvironmentSettings
     /// <summary>NAT gateways: 1 for dev-like environments (cost), one per AZ in prod (no cross-AZ dependency).</summary>
     public required int NatGateways { get; init; }
 
+    /// <summary>
+    /// Serverless v2 minimum capacity in ACU. 0 (dev-like kinds only, the loader refuses it elsewhere): every instance
+    /// pauses when idle and resumes on the next connection, so an unused environment pays no database capacity.
+    /// </summary>
     public required double AuroraMinCapacity { get; init; }
     public required double AuroraMaxCapacity { get; init; }
+    /// <summary>Whether the database pauses when idle (minimum capacity 0): then silence from it is not an outage.</summary>
+    public bool AuroraPausesWhenIdle => AuroraMinCapacity == 0;
+
     /// <summary>Serverless v2 readers that scale with the writer, in other AZs: failover targets.</summary>
     public required int AuroraReaders { get; init; }
 

@@ -30,6 +30,8 @@ public sealed record ResourceNames(string Suffix)
     public string WebAcl => $"trading-api-{Suffix}-waf";
     public string AlertTopic => $"trading-alerts-{Suffix}";
     public string Dashboard => $"trading-platform-{Suffix}";
+    /// <summary>The environment's cost budget (AWS Budgets names are per account).</summary>
+    public string Budget => $"trading-platform-{Suffix}";
 }
 
 /// <summary>

@@ -16,7 +16,8 @@ public sealed class SecurityStackProps : StackProps
 
 /// <summary>
 /// Deployed first, depends on nothing: the encryption keys of every other layer, the alert topic every alarm
-/// reports to, AWS Config watching the account for PCI-DSS drift, and the identity of the API's machine clients.
+/// reports to, AWS Config watching the account for PCI-DSS drift, the identity of the API's machine clients, and the
+/// environment's cost budget (which notifies the alert topic).
 /// </summary>
 public sealed class SecurityStack : LayerStack
 {
@@ -27,6 +28,8 @@ public sealed class SecurityStack : LayerStack
     public MachineClientIdentity Identity { get; }
     /// <summary>How the other layers create alarms that report to this layer's topic.</summary>
     public PlatformAlarms Alarms { get; }
+    /// <summary>The environment's monthly cost budget, notifying the alert topic.</summary>
+    public CostBudget Budget { get; }
 
     public SecurityStack(Construct scope, string id, SecurityStackProps props) : base(scope, id, props)
     {
@@ -58,6 +61,14 @@ public sealed class SecurityStack : LayerStack
             DeletionProtection = settings.DeletionProtection,
             RemovalPolicy = settings.StatefulRemovalPolicy,
             Clients = settings.TradingClients,
+        });
+        Budget = new CostBudget(this, "CostBudget", new CostBudgetProps
+        {
+            BudgetName = settings.Names.Budget,
+            EnvironmentSuffix = settings.Suffix,
+            MonthlyLimitUsd = CostEstimates.BudgetLimitUsd[settings.Kind],
+            AlertTopic = Alerting.Topic,
+            AlertTopicKey = Keys.AlertsKey,
         });
         Alarms = new PlatformAlarms(new PlatformAlarmsProps
         {

@@ -77,6 +77,21 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void A_database_that_pauses_when_idle_is_for_dev_like_environments_only()
+    {
+        // Minimum capacity 0 pauses the database when idle: fine for a disposable environment, never for staging or prod.
+        Load(("environmentSuffix", "pr-42"), ("auroraMinCapacity", "0")).AuroraPausesWhenIdle.ShouldBeTrue();
+        Load(("environmentSuffix", "dev"), ("auroraMinCapacity", "0.5")).AuroraPausesWhenIdle.ShouldBeFalse();
+        foreach (var suffix in new[] { "staging", "prod" })
+        {
+            ErrorFor(("environmentSuffix", suffix), ("auroraMinCapacity", "0"))
+                .ShouldContain($"auroraMinCapacity 0 (pause when idle) is for dev-like environments only: {suffix} must answer at once");
+        }
+
+        ErrorFor(("auroraMaxCapacity", "0")).ShouldContain("auroraMaxCapacity '0' is invalid: use Aurora capacity units from 0.5 to 256 in steps of 0.5");
+    }
+
+    [Fact]
     public void Misspelt_context_key_is_rejected_listing_the_allowed_keys()
     {
         var message = ErrorFor(("environmentSufix", "prod"));

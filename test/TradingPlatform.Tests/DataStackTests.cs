@@ -27,7 +27,8 @@ public sealed class DataStackTests(SynthesizedApps apps)
     {
         template.HasResourceProperties("AWS::RDS::DBCluster", new Dictionary<string, object>
         {
-            ["ServerlessV2ScalingConfiguration"] = new Dictionary<string, object> { ["MinCapacity"] = 0.5, ["MaxCapacity"] = 2 },
+            // Dev pauses when idle (issue 28) and scales up to the seed's 2 ACU.
+            ["ServerlessV2ScalingConfiguration"] = new Dictionary<string, object> { ["MinCapacity"] = 0, ["MaxCapacity"] = 2 },
             ["BackupRetentionPeriod"] = 7,
         });
     }

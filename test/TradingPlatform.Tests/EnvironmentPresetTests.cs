@@ -42,9 +42,13 @@ public sealed class EnvironmentPresetTests(SynthesizedApps apps)
     [Fact]
     public void Aurora_capacity_and_readers_grow_in_prod()
     {
+        // Dev-like kinds pause when idle (0 ACU) up to the seed's 2 ACU: an unused environment pays no capacity.
         Dev.Data.HasResourceProperties("AWS::RDS::DBCluster", new Dictionary<string, object>
         {
-            ["ServerlessV2ScalingConfiguration"] = new Dictionary<string, object> { ["MinCapacity"] = 0.5, ["MaxCapacity"] = 2 },
+            ["ServerlessV2ScalingConfiguration"] = new Dictionary<string, object>
+            {
+                ["MinCapacity"] = 0, ["MaxCapacity"] = 2, ["SecondsUntilAutoPause"] = TradingPlatform.Constructs.Data.TradingDatabase.SecondsUntilAutoPause,
+            },
         });
         Prod.Data.HasResourceProperties("AWS::RDS::DBCluster", new Dictionary<string, object>
         {

@@ -61,3 +61,25 @@ test('the real app with the Aurora cluster replaced and an imported export remov
     fs.rmSync(changed, { recursive: true, force: true });
   }
 });
+
+test('the real app with a NAT gateway added: the cost delta names it, Network rises by its monthly price', () => {
+  // A NAT gateway costs 730 h x $0.045 and its Elastic IP 730 h x $0.005 (us-east-1, scripts/cost/prices.json):
+  // $32.85 + $3.65 = $36.50 a month. Its share of the traffic's NAT bytes is moved, not added.
+  const changed = editedCopy(synthesized, (t) => {
+    const net = t['TradingPlatform-dev-Network'].Resources;
+    const [natId, nat] = Object.entries(net).find(([, r]) => r.Type === 'AWS::EC2::NatGateway');
+    const eipId = nat.Properties.AllocationId['Fn::GetAtt'][0];
+    net.ExtraEip = structuredClone(net[eipId]);
+    net.ExtraNat = { ...structuredClone(nat), Properties: { ...structuredClone(nat.Properties), AllocationId: { 'Fn::GetAtt': ['ExtraEip', 'AllocationId'] } } };
+    assert.ok(natId);
+  });
+  try {
+    const r = run(['--base-dir', synthesized, '--new-dir', changed]);
+    assert.equal(r.code, 0, r.out);
+    const line = lineOf(r.out, 'Network', '->') ?? r.out;
+    assert.match(line, /\+\$36\.50 {2}\(\+1 NAT gateway \(\+\$32\.85\), \+1 public IPv4 address \(\+\$3\.65\)\)/);
+    assert.match(r.out, /total +\$[\d,.]+ -> \$[\d,.]+ {2}\+\$36\.50 a month \(\+\$1\.20 a day\)/);
+  } finally {
+    fs.rmSync(changed, { recursive: true, force: true });
+  }
+});

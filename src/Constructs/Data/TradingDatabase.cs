@@ -25,7 +25,7 @@ public sealed record TradingDatabaseProps
     public required StoragePolicy Storage { get; init; }
     /// <summary>Required. The cluster's fixed identifier (also the log group's name and the alarms' dimension).</summary>
     public required string ClusterIdentifier { get; init; }
-    /// <summary>Required. Serverless v2 minimum capacity in ACU (0.5 at least in this CDK version).</summary>
+    /// <summary>Required. Serverless v2 minimum capacity in ACU: 0.5 or more, or 0 to pause when idle.</summary>
     public required double MinCapacity { get; init; }
     /// <summary>Required. Serverless v2 maximum capacity in ACU.</summary>
     public required double MaxCapacity { get; init; }
@@ -52,6 +52,12 @@ public sealed class TradingDatabase : PlatformComponent
 
     /// <summary>Enhanced monitoring granularity: OS metrics (per-process CPU, memory, I/O) every minute.</summary>
     public static readonly Duration MonitoringInterval = Duration.Seconds(60);
+
+    /// <summary>
+    /// How long a database with minimum capacity 0 stays idle (no user connection) before it pauses: long enough that a
+    /// developer's session or a CI run does not wait on a resume between two queries.
+    /// </summary>
+    public const int SecondsUntilAutoPause = 1800;
 
     // Aurora PostgreSQL 17.5; CDK 2.160 predates the constant, hence Of(). Auto minor upgrades stay on.
     private static readonly AuroraPostgresEngineVersion EngineVersion = AuroraPostgresEngineVersion.Of("17.5", "17");
@@ -110,7 +116,8 @@ public sealed class TradingDatabase : PlatformComponent
             SecurityGroups = [databaseSecurityGroup],
             ClusterIdentifier = clusterIdentifier,
             Engine = DatabaseClusterEngine.AuroraPostgres(new AuroraPostgresClusterEngineProps { Version = EngineVersion }),
-            ServerlessV2MinCapacity = props.MinCapacity,
+            // CDK 2.160's L2 refuses a minimum below 0.5: a pausing cluster gets 0.5 here and 0 on the L1 below.
+            ServerlessV2MinCapacity = Math.Max(props.MinCapacity, 0.5),
             ServerlessV2MaxCapacity = props.MaxCapacity,
             // Writer and readers are configured alike (ScaleWithWriter only matters for readers).
             Writer = ClusterInstance.ServerlessV2("writer", Instance(scaleWithWriter: false)),
@@ -130,10 +137,16 @@ public sealed class TradingDatabase : PlatformComponent
             RemovalPolicy = props.Storage.DestroysDataOnDelete ? RemovalPolicy.DESTROY : RemovalPolicy.SNAPSHOT,
         });
         Cluster.Node.AddDependency(logGroup);
+        var pauses = props.MinCapacity == 0;
+        if (pauses)
+        {
+            PauseWhenIdle(Cluster);
+        }
+
         UseRdsManagedMasterPassword(Cluster, databaseKey);
         AllowClients(databaseSecurityGroup);
         Suppress(props.Storage.Kind, props.EnvironmentSuffix);
-        Alarms = CreateAlarms(props.Thresholds, props.Alarms, clusterIdentifier);
+        Alarms = CreateAlarms(props.Thresholds, props.Alarms, clusterIdentifier, pauses);
     }
 
     /// <summary>
@@ -165,6 +178,19 @@ public sealed class TradingDatabase : PlatformComponent
             ToPort = PostgresPort,
             Description = "Database clients",
         });
+    }
+
+    /// <summary>
+    /// Scale to zero: minimum capacity 0 with automatic pause (Aurora Serverless v2 on Aurora PostgreSQL 16.3 and later,
+    /// 17.5 here). CDK 2.160's L2 predates it (it refuses a minimum below 0.5 and has no SecondsUntilAutoPause), so the
+    /// L1's scaling configuration is overridden. The writer and the readers of promotion tiers 0-1 pause and resume
+    /// together; no capacity is billed while paused, storage and backups still are.
+    /// </summary>
+    private static void PauseWhenIdle(DatabaseCluster cluster)
+    {
+        var cfnCluster = (CfnDBCluster)cluster.Node.DefaultChild!;
+        cfnCluster.AddPropertyOverride("ServerlessV2ScalingConfiguration.MinCapacity", 0);
+        cfnCluster.AddPropertyOverride("ServerlessV2ScalingConfiguration.SecondsUntilAutoPause", SecondsUntilAutoPause);
     }
 
     /// <summary>
@@ -203,8 +229,10 @@ public sealed class TradingDatabase : PlatformComponent
                 "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"));
     }
 
-    private IReadOnlyList<Alarm> CreateAlarms(AlarmThresholds thresholds, PlatformAlarms alarms, string clusterIdentifier)
+    private IReadOnlyList<Alarm> CreateAlarms(AlarmThresholds thresholds, PlatformAlarms alarms, string clusterIdentifier, bool pauses)
     {
+        // A database that pauses when idle reports nothing while paused: there, silence is not an outage.
+        var silenceIsDown = pauses ? TreatMissingData.NOT_BREACHING : TreatMissingData.BREACHING;
         // Cluster-level metrics (DBClusterIdentifier) aggregate the datapoints of every instance, so Maximum is the
         // busiest instance and Minimum the tightest one: a writer at its limit is not averaged away by idle readers.
         // The identifier is the fixed physical name, as on the Api layer's dashboard.
@@ -224,8 +252,9 @@ public sealed class TradingDatabase : PlatformComponent
                 "An Aurora instance's CPU is near saturation: queries queue and the API's writes slow down or time out.",
                 ClusterMetric("CPUUtilization", Stats.MAXIMUM), thresholds.AuroraCpuPercent, ComparisonOperator.GREATER_THAN_THRESHOLD,
                 // Serverless v2 at >= 0.5 ACU never pauses, so no CPU datapoints means no instance is reporting: the
-                // database is down or unreachable. This alarm is the one that pages for a silent database.
-                TreatMissingData.BREACHING)),
+                // database is down or unreachable. This alarm is the one that pages for a silent database (except where
+                // it pauses when idle: dev-like kinds).
+                silenceIsDown)),
             alarms.Add(this, "DatabaseAcuUtilizationAlarm", new AlarmDefinition(
                 "aurora-acu-near-max",
                 "Aurora is running at its configured maximum capacity (ACU): it cannot scale further, so more load means slower queries.",
@@ -254,8 +283,9 @@ public sealed class TradingDatabase : PlatformComponent
                 // is a reader after a failover; Maximum is the most lagging one.
                 ClusterMetric("AuroraReplicaLag", Stats.MAXIMUM), thresholds.AuroraReplicaLagMs, ComparisonOperator.GREATER_THAN_THRESHOLD,
                 // No lag datapoints while the cluster has readers means no reader is replicating: there is no
-                // failover target, which is worth a page even while the writer (and its CPU alarm) is fine.
-                TreatMissingData.BREACHING)),
+                // failover target, which is worth a page even while the writer (and its CPU alarm) is fine (except where
+                // the cluster pauses when idle, readers included).
+                silenceIsDown)),
         ];
     }
 }

@@ -58,10 +58,39 @@ public sealed class TradingDatabaseTests(SynthesizedApps apps)
 
         ((string)alarm["ComparisonOperator"]!).ShouldBe(expected.Comparison);
         ((double)alarm["Threshold"]!).ShouldBe(expected.Threshold(env.Settings.Alarms), $"{name} must use the {env.Settings.Kind} preset's threshold");
-        ((string)alarm["TreatMissingData"]!).ShouldBe(expected.MissingData, $"{name}: what a silent database means is decided per alarm");
+        // A database that pauses when idle (dev-like kinds) is silent while paused: silence pages nobody there.
+        var missingData = expected.MissingData == "breaching" && env.Settings.AuroraPausesWhenIdle ? "notBreaching" : expected.MissingData;
+        ((string)alarm["TreatMissingData"]!).ShouldBe(missingData, $"{name}: what a silent database means is decided per alarm");
         ((int)alarm["EvaluationPeriods"]!).ShouldBe(env.Settings.Alarms.EvaluationPeriods, "the kind's noise-versus-speed choice");
         ((int)alarm["DatapointsToAlarm"]!).ShouldBe(env.Settings.Alarms.EvaluationPeriods);
         alarm.ShouldNotifyTheAlertTopicOnAlarmAndOk();
+    }
+
+    [Fact]
+    public void Only_disposable_kinds_pause_their_database_and_silence_pages_wherever_it_never_pauses()
+    {
+        // Rule: staging and prod answer at once and page for a silent database; a dev-like kind may pause when idle
+        // (issue 28: what a pr-N costs), and then its alarms must not page for the silence of a paused cluster.
+        foreach (var suffix in new[] { "dev", "pr-7", "staging", "prod" })
+        {
+            var env = apps.For(suffix);
+            var scaling = env.JsonOf(env.Stacks.Data).ResourcesOfType("AWS::RDS::DBCluster").Single().Resource.Properties()["ServerlessV2ScalingConfiguration"]!;
+            var pauses = (double)scaling["MinCapacity"]! == 0;
+            pauses.ShouldBe(env.Settings.Kind.IsDisposable(), $"{suffix}: only dev-like kinds pause when idle");
+            if (pauses)
+            {
+                ((int)scaling["SecondsUntilAutoPause"]!).ShouldBeInRange(300, 86_400, "Aurora's bounds for the idle time");
+            }
+            else
+            {
+                scaling["SecondsUntilAutoPause"].ShouldBeNull("auto-pause applies to a minimum of 0 only");
+            }
+
+            foreach (var name in new[] { "aurora-cpu-high", "aurora-replica-lag-high" })
+            {
+                ((string)env.Alarm(name)["TreatMissingData"]!).ShouldBe(pauses ? "notBreaching" : "breaching", $"{suffix} {name}");
+            }
+        }
     }
 
     [Fact]
