@@ -113,11 +113,11 @@ export function loadAllowances(file) {
   return { allowances, problems };
 }
 
-/** The region table (src/Config/regions.json): the checked regions, and where the pipeline's stack lacks a type. */
+/** The region table (src/Config/regions.json): the checked regions, and the types each lacks. */
 export function loadRegions(file) {
   const data = JSON.parse(fs.readFileSync(file, 'utf8'));
   const checked = [...new Set([...Object.keys(data.recoveryDefaults), ...Object.values(data.recoveryDefaults)])].sort();
-  return { checked, pipelineMissing: data.pipelineMissing ?? {} };
+  return { checked, missingTypes: data.missingTypes ?? {} };
 }
 
 /** Splits items into n lists of about equal total weight (the largest first, each to the lightest list). */
@@ -227,33 +227,29 @@ export async function lintTemplates(stacks, regionTable, { cfnLint = 'cfn-lint',
 const MISSING_TYPE = /^Resource type '([^']+)' does not exist$/;
 
 /**
- * The pipeline's region table against the linter: in a stack with a pipeline, E3006 "type T does not exist in R" is
- * expected exactly where regions.json says R lacks T (the loader refuses a pipeline there). Returns the findings that
- * remain, and a problem for each table entry the linter no longer confirms.
+ * The region table (src/Config/regions.json, missingTypes) against the linter. An E3006 "type T does not exist in R"
+ * where the table lists T for R is expected: the app handles it there (the loader refuses a pipeline, an environment gets
+ * no budget; C# tests check each listed type is one the app handles). One it does not list is an error. An entry the
+ * linter no longer confirms, though a linted template holds the type, is a gate error: the app would refuse or omit
+ * something for nothing.
  */
-export function checkPipelineRegions(findings, stacks, pipelineMissing) {
-  const pipelineStacks = new Set(stacks.filter((s) => Object.values(JSON.parse(fs.readFileSync(s.templatePath, 'utf8')).Resources ?? {})
-    .some((r) => r?.Type === 'AWS::CodePipeline::Pipeline')).map((s) => s.name));
-  if (!pipelineStacks.size) return { findings, problems: [], expected: [] };
+export function checkRegionTable(findings, stacks, missingTypes) {
+  const typesLinted = new Set(stacks.flatMap((s) => Object.values(JSON.parse(fs.readFileSync(s.templatePath, 'utf8')).Resources ?? {}).map((r) => r?.Type)));
   const confirmed = new Set();
   const expected = [];
   const remaining = [];
   for (const f of findings) {
-    const type = f.rule === 'E3006' && pipelineStacks.has(f.stack) ? MISSING_TYPE.exec(f.message)?.[1] : undefined;
-    if (!type) {
-      remaining.push(f);
-      continue;
-    }
-    const refused = f.regions.filter((r) => pipelineMissing[r]?.includes(type));
-    for (const r of refused) confirmed.add(`${r} ${type}`);
-    if (refused.length) expected.push({ ...f, regions: refused });
-    const rest = f.regions.filter((r) => !refused.includes(r));
+    const type = f.rule === 'E3006' ? MISSING_TYPE.exec(f.message)?.[1] : undefined;
+    const listed = type ? f.regions.filter((r) => missingTypes[r]?.includes(type)) : [];
+    for (const r of listed) confirmed.add(`${r} ${type}`);
+    if (listed.length) expected.push({ ...f, regions: listed });
+    const rest = f.regions.filter((r) => !listed.includes(r));
     if (rest.length) remaining.push({ ...f, regions: rest });
   }
-  const problems = Object.entries(pipelineMissing).flatMap(([region, types]) => types
-    .filter((t) => !confirmed.has(`${region} ${t}`))
-    .map((t) => `src/Config/regions.json says ${region} lacks ${t}, but the linter finds no such gap in the pipeline's stack there ` +
-      '(the type exists there now, or the pipeline no longer uses it): remove it from pipelineMissing, so the loader stops refusing that region'));
+  const problems = Object.entries(missingTypes).flatMap(([region, types]) => types
+    .filter((t) => typesLinted.has(t) && !confirmed.has(`${region} ${t}`))
+    .map((t) => `src/Config/regions.json says ${region} lacks ${t}, but the linter finds it there: remove it from missingTypes, ` +
+      'or the app goes on refusing or leaving out something that region has'));
   return { findings: remaining, problems, expected };
 }
 
@@ -327,9 +323,9 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
   const regionTable = loadRegions(o.regions);
   const linted = await lintTemplates(stacks, regionTable, { cfnLint, lanes: lanes ?? os.availableParallelism() });
   problems.push(...linted.problems);
-  const pipeline = checkPipelineRegions(linted.findings, stacks, regionTable.pipelineMissing);
-  problems.push(...pipeline.problems);
-  const findings = applyAllowances(pipeline.findings, allowances);
+  const regionCheck = checkRegionTable(linted.findings, stacks, regionTable.missingTypes);
+  problems.push(...regionCheck.problems);
+  const findings = applyAllowances(regionCheck.findings, allowances);
 
   const errors = findings.filter((f) => f.level === 'Error');
   const unallowed = findings.filter((f) => f.level !== 'Error' && f.allowedBy === undefined);
@@ -343,9 +339,14 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
   if (errors.length) log(`\nErrors (${errors.length}): CloudFormation would refuse these templates\n\n${table(headers, errors.map(row))}`);
   if (unallowed.length) log(`\nWarnings not allowed (${unallowed.length}): fix them, or allow one in scripts/lint-gate/allowances.json with a reason\n\n${table(headers, unallowed.map(row))}`);
   if (o.verbose && allowed.length) log(`\nAllowed warnings (${allowed.length})\n\n${table(headers, allowed.map(row))}`);
-  if (pipeline.expected.length) {
-    log(`\nPipeline region table confirmed: ${pipeline.expected.map((f) => `${f.regions.join(' ')} lack ${MISSING_TYPE.exec(f.message)[1]}`)
-      .filter((x, i, a) => a.indexOf(x) === i).join('; ')} (the loader refuses a pipeline there)`);
+  if (regionCheck.expected.length) {
+    const gaps = new Map();
+    for (const f of regionCheck.expected) {
+      const type = MISSING_TYPE.exec(f.message)[1];
+      gaps.set(type, [...new Set([...(gaps.get(type) ?? []), ...f.regions])].sort());
+    }
+    log(`\nRegion table confirmed (src/Config/regions.json; the app refuses or leaves these out there): ${[...gaps]
+      .map(([type, regions]) => `${type} missing in ${regions.join(' ')}`).join('; ')}`);
   }
   if (unused.length) {
     log(`\nAllowances that matched nothing (${unused.length})${o.partial ? ' in this partial run' : ': remove them, a stale excuse hides the next real finding'}\n\n` +
@@ -357,7 +358,7 @@ export async function main(argv, { stdout = process.stdout, stderr = process.std
   if (o.json) {
     fs.writeFileSync(o.json, JSON.stringify({
       version: cfn.version, regions: linted.regionsLinted, templates: stacks.map((s) => s.name),
-      errors, warnings: unallowed, allowed, unused: unused.map(({ test, ...a }) => a), problems, pipelineRegions: pipeline.expected,
+      errors, warnings: unallowed, allowed, unused: unused.map(({ test, ...a }) => a), problems, regionTable: regionCheck.expected,
     }, null, 2));
   }
   const failed = errors.length || unallowed.length || problems.length;

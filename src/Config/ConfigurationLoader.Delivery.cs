@@ -202,13 +202,14 @@ public static partial class ConfigurationLoader
     /// </summary>
     private static IEnumerable<string> PipelineRegionProblems(string region, IEnumerable<DeliveryEnvironment> environments)
     {
-        var usable = RegionSupport.CheckedRegions.Where(r => !RegionSupport.PipelineMissing.ContainsKey(r)).ToList();
+        IReadOnlyList<string> Missing(string r) => DeliverySettings.PipelineResourceTypes.Where(t => !RegionSupport.Has(r, t)).ToList();
+        var usable = RegionSupport.CheckedRegions.Where(r => Missing(r).Count == 0).ToList();
         if (!RegionSupport.CheckedRegions.Contains(region))
         {
             yield return $"{DeliveryKey}.region '{region}' is not a region the platform's templates are checked for " +
                          $"(src/Config/regions.json): the pipeline can live in {string.Join(", ", usable)}";
         }
-        else if (RegionSupport.PipelineMissing.TryGetValue(region, out var missing))
+        else if (Missing(region) is { Count: > 0 } missing)
         {
             yield return $"{DeliveryKey}.region '{region}' lacks what the pipeline uses: {string.Join(", ", missing)} do(es) not exist there " +
                          $"(CloudFormation's resource schemas for {region}); the pipeline can live in {string.Join(", ", usable)}";

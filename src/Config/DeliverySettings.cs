@@ -34,6 +34,18 @@ public sealed record DeliverySettings
     /// <summary>The stack id and name of the pipeline.</summary>
     public const string StackName = "TradingPlatform-Delivery";
 
+    /// <summary>
+    /// Every resource type of the pipeline's stack (DeliveryTests checks the template against this list): the loader
+    /// refuses a pipeline in a region that lacks one (<see cref="RegionSupport.MissingTypes"/>).
+    /// </summary>
+    public static readonly IReadOnlyList<string> PipelineResourceTypes =
+    [
+        "AWS::CodePipeline::Pipeline", "AWS::CodeBuild::Project", "AWS::CodeStarNotifications::NotificationRule",
+        "AWS::IAM::Role", "AWS::IAM::Policy", "AWS::KMS::Key", "AWS::KMS::Alias", "AWS::Lambda::Function", "AWS::Logs::LogGroup",
+        "AWS::S3::Bucket", "AWS::S3::BucketPolicy", "AWS::SNS::Topic", "AWS::SNS::TopicPolicy", "AWS::SNS::Subscription",
+        "AWS::SSM::Parameter", "AWS::CDK::Metadata",
+    ];
+
     /// <summary>The SSM parameter (delivery account) holding the commit last deployed to an environment by the pipeline.</summary>
     public static string DeployedCommitParameter(string suffix) => $"/tradingplatform/delivery/{suffix}/deployed-commit";
 }

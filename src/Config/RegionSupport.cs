@@ -11,7 +11,7 @@ namespace TradingPlatform.Config;
 public static class RegionSupport
 {
     private sealed record RegionsFile(
-        Dictionary<string, string> RecoveryDefaults, Dictionary<string, string[]> PipelineMissing);
+        Dictionary<string, string> RecoveryDefaults, Dictionary<string, string[]> MissingTypes);
 
     private static readonly RegionsFile File = Load();
 
@@ -26,11 +26,17 @@ public static class RegionSupport
         File.RecoveryDefaults.Keys.Concat(File.RecoveryDefaults.Values).Distinct().Order(StringComparer.Ordinal).ToList();
 
     /// <summary>
-    /// Checked regions where a resource type of the delivery pipeline's stack does not exist (CloudFormation's resource
-    /// schemas for that region, as cfn-lint ships them): the loader refuses a pipeline there, naming the types.
+    /// Checked regions where a resource type the app uses does not exist (CloudFormation's resource schemas for that
+    /// region, as cfn-lint ships them). Each such type is handled where the app would use it: the loader refuses a delivery
+    /// pipeline there, naming the types (<see cref="DeliverySettings.PipelineResourceTypes"/>); an environment there has no
+    /// cost budget (<see cref="Constructs.Security.CostBudget"/>). The linter gate checks the table both ways.
     /// </summary>
-    public static IReadOnlyDictionary<string, IReadOnlyList<string>> PipelineMissing { get; } =
-        File.PipelineMissing.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value);
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> MissingTypes { get; } =
+        File.MissingTypes.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value);
+
+    /// <summary>Whether CloudFormation has the resource type in the region (as far as the table knows: unknown regions say yes).</summary>
+    public static bool Has(string region, string resourceType) =>
+        !MissingTypes.TryGetValue(region, out var missing) || !missing.Contains(resourceType);
 
     private static RegionsFile Load()
     {

@@ -4,6 +4,7 @@ using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.SNS;
 using Constructs;
+using TradingPlatform.Config;
 using TradingPlatform.Constructs.Core;
 
 namespace TradingPlatform.Constructs.Security;
@@ -30,6 +31,12 @@ public sealed record CostBudgetProps
 /// </summary>
 public sealed class CostBudget : PlatformComponent
 {
+    /// <summary>The CloudFormation resource type of a budget, which some regions lack (src/Config/regions.json).</summary>
+    public const string ResourceType = "AWS::Budgets::Budget";
+
+    /// <summary>Whether a stack in the region can hold the budget.</summary>
+    public static bool AvailableIn(string region) => RegionSupport.Has(region, ResourceType);
+
     /// <summary>Percent of the limit at which each notification fires.</summary>
     public const double ThresholdPercent = 100;
 

@@ -115,7 +115,8 @@ public sealed class DeliveryConfigurationTests
         return sample.ToJsonString();
     }
 
-    public static TheoryData<string> PipelineRegions() => new(RegionSupport.CheckedRegions.Where(r => !RegionSupport.PipelineMissing.ContainsKey(r)));
+    public static TheoryData<string> PipelineRegions() =>
+        new(RegionSupport.CheckedRegions.Where(r => DeliverySettings.PipelineResourceTypes.All(t => RegionSupport.Has(r, t))));
 
     [Theory]
     [MemberData(nameof(PipelineRegions))]
@@ -133,7 +134,7 @@ public sealed class DeliveryConfigurationTests
             "AWS::CodeStarNotifications::NotificationRule"));
         Problems(SampleIn("ca-west-1")).ShouldContain(p => p.StartsWith("delivery.region 'ca-west-1' lacks what the pipeline uses: " +
             "AWS::CodeBuild::Project, AWS::CodeStarNotifications::NotificationRule"));
-        RegionSupport.PipelineMissing.Keys.ShouldAllBe(r => RegionSupport.CheckedRegions.Contains(r), "only checked regions are known to lack something");
+        RegionSupport.MissingTypes.Keys.ShouldAllBe(r => RegionSupport.CheckedRegions.Contains(r), "only checked regions are known to lack something");
     }
 
     [Fact]
