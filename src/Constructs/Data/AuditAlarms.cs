@@ -113,7 +113,7 @@ public static class AuditAlarms
                 $"{{ ($.eventSource = \"config.amazonaws.com\") && {AnyOf(ConfigRecorderCalls)} }}"),
             new(RegistryReadByOtherPrincipal,
                 $"The client registry ({scope.RegistryTableName}) was read by a principal other than the ingestion function: the " +
-                "clients' key hashes and grants were looked at by a person or another workload.",
+                "clients, their API key ids and the accounts they may write were looked at by a person or another workload.",
                 $"{{ ($.eventSource = \"dynamodb.amazonaws.com\") && ($.readOnly IS TRUE) && ({registry}) && " +
                 $"($.userIdentity.arn != \"*/{scope.IngestionFunctionName}\") }}"),
         ];
