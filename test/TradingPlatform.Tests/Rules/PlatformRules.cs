@@ -131,7 +131,8 @@ public static class PlatformRules
         new("staging and prod record every read and write of the trade records and the client registry in a trail",
             "PCI DSS 10.2.1: who read, wrote or tried to delete the records (ingestion, analytics, archival, the recovery " +
             "region's replica) and the clients' registry must be answerable; a bucket or the table no data-event selector " +
-            "covers leaves its accesses unrecorded",
+            "covers leaves its accesses unrecorded. Checked with a person's GetObject/PutObject and GetItem/PutItem: with an " +
+            "organization trail keeping the complete record, the platform's selectors leave out only the ingestion function's own calls",
             v => v.Kind.IsDisposable() ? [] : Audit.RecordsAreRecorded(v)),
 
         new("a trail's data-event selectors name only the platform's record buckets and registry",
