@@ -26,7 +26,7 @@ public static partial class ConfigurationLoader
     private static readonly string[] PerEnvironmentKeys =
     [
         AccountKey, RegionKey, CreateConfigRecorderKey, NatGatewaysKey, AuroraMinCapacityKey, AuroraMaxCapacityKey,
-        AlertEmailsKey, TradingClientsKey, RecordsRetentionYearsKey, RecoveryRegionKey,
+        AlertEmailsKey, TradingClientsKey, RecordsRetentionYearsKey, RecoveryRegionKey, AuditTrailKey,
     ];
 
     [GeneratedRegex("^arn:aws[a-z-]*:(codestar-connections|codeconnections):([a-z0-9-]+):([0-9]{12}):connection/[0-9a-f-]{36}$")]

@@ -44,7 +44,7 @@ public static partial class ConfigurationLoader
     [
         EnvironmentSuffixKey, AccountKey, RegionKey, CreateConfigRecorderKey,
         NatGatewaysKey, AuroraMinCapacityKey, AuroraMaxCapacityKey, AlertEmailsKey, TradingClientsKey, RecordsRetentionYearsKey,
-        BucketsPredatingObjectLockKey, RecoveryRegionKey, DeliveryKey,
+        BucketsPredatingObjectLockKey, RecoveryRegionKey, AuditTrailKey, DeliveryKey,
     ];
 
     /// <summary>SNS accepts any number of subscriptions; more than this is a mailing list's job, not ours.</summary>
@@ -159,6 +159,7 @@ public static partial class ConfigurationLoader
         settings = ApplyRecordsRetention(context, settings, problems);
         settings = settings with { BucketsPredatingObjectLock = ParseBucketsPredatingObjectLock(context, settings, problems) };
         settings = ApplyRecoveryRegion(context, settings, problems);
+        settings = ApplyAuditTrail(context, settings, problems);
 
         settings = settings with
         {

@@ -70,6 +70,8 @@ public static class EnvironmentPresets
                 // A tenth of prod's requests try a new version for 10 minutes before the rest do.
                 Rollout = staging.Rollout with { Shift = TrafficShift.Canary(10, 10), Api5xxPercentPerMinute = 2 },
                 RecordsRetention = RecordsRetention.OfYears(RecordsLockMode.Compliance, DefaultProdRetentionYears),
+                // Nobody, root included, deletes or shortens an audit log file for a year (PCI DSS 10.3, 10.5.1).
+                AuditTrail = staging.AuditTrail! with { LogLock = RecordsRetention.OfYears(RecordsLockMode.Compliance, AuditLogRetentionYears) },
             },
             _ => staging with
             {
@@ -102,6 +104,8 @@ public static class EnvironmentPresets
                 RecordsRetention = null,
                 // Disposable data needs no second region: no recovery stack, no cross-region copy or transfer cost.
                 RecoveryRegion = null,
+                // No audit trail unless the auditTrail key turns it on (and then with no Object Lock: disposable).
+                AuditTrail = null,
             },
         };
     }
@@ -134,7 +138,13 @@ public static class EnvironmentPresets
         RecordsRetention = RecordsRetention.OfDays(RecordsLockMode.Governance, DefaultStagingRetentionDays),
         // Staging rehearses prod's recovery layer in the same region pair.
         RecoveryRegion = DefaultRecoveryRegionFor(region),
+        // Staging rehearses prod's audit trail: the same recording and alarms, its logs locked for the twelve months
+        // PCI DSS 10.5.1 asks, in GOVERNANCE mode (an admin with s3:BypassGovernanceRetention can still clear test logs).
+        AuditTrail = AuditTrailSettings.PlatformRecordsAll(RecordsRetention.OfYears(RecordsLockMode.Governance, AuditLogRetentionYears)),
     };
+
+    /// <summary>How long staging and prod lock the audit trail's log files: PCI DSS 10.5.1's twelve months.</summary>
+    public const int AuditLogRetentionYears = 1;
 
     /// <summary>
     /// The default recovery region of each primary region: the other region of the same jurisdiction and partition that

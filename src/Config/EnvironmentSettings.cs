@@ -121,6 +121,13 @@ public sealed record EnvironmentSettings
     /// </summary>
     public string? RecoveryRegion { get; init; }
 
+    /// <summary>
+    /// The audit trail of the platform's records, keys and registry (trading-audit-&lt;env&gt;, Data layer): what it records,
+    /// which organization trail records the rest, and how long its logs are locked. Staging and prod have one; null (no
+    /// trail) in dev-like environments unless the auditTrail context key turns it on.
+    /// </summary>
+    public AuditTrailSettings? AuditTrail { get; init; }
+
     /// <summary>The Recovery layer's names, derived from account, recovery region and suffix; null without a recovery region.</summary>
     public RecoveryNames? Recovery => RecoveryRegion is { } region ? new RecoveryNames(Suffix, Account, region) : null;
 

@@ -15,7 +15,13 @@ public static class LockedBuckets
     /// </summary>
     public const string RecordsReplica = "records-replica";
 
-    public static readonly IReadOnlyList<string> Names = [Archival, RecordsReplica];
+    /// <summary>
+    /// The audit trail's bucket (staging and prod): every CloudTrail log and digest file of the platform's trail, locked at
+    /// least twelve months (PCI DSS 10.3, 10.5.1).
+    /// </summary>
+    public const string AuditTrail = "audit-trail";
+
+    public static readonly IReadOnlyList<string> Names = [Archival, RecordsReplica, AuditTrail];
 
     /// <summary>
     /// The locked buckets that existed before Object Lock was set at creation, so that the configuration may list them

@@ -32,6 +32,18 @@ public sealed record ResourceNames(string Suffix)
     public string Dashboard => $"trading-platform-{Suffix}";
     /// <summary>The environment's cost budget (AWS Budgets names are per account).</summary>
     public string Budget => $"trading-platform-{Suffix}";
+    /// <summary>The platform's CloudTrail trail (Data layer): its ARN is built from this name, never referenced (no cycle).</summary>
+    public string AuditTrail => $"trading-audit-{Suffix}";
+    /// <summary>The trail's CloudWatch Logs group: the audit alarms' metric filters, and Logs Insights queries.</summary>
+    public string AuditLogGroup => $"/aws/cloudtrail/trading-audit-{Suffix}";
+    /// <summary>The alias (without "alias/") of the key that encrypts the trail's log files, its bucket and its log group.</summary>
+    public string AuditKeyAlias => $"audit-key-{Suffix}";
+    /// <summary>The metric namespace of the audit alarms' metric filters (one per environment: two may share an account).</summary>
+    public string AuditMetricNamespace => $"TradingPlatform/Audit/{Suffix}";
+
+    /// <summary>The trail's ARN, from its fixed name.</summary>
+    public string AuditTrailArn(string partition, string region, string account) =>
+        $"arn:{partition}:cloudtrail:{region}:{account}:trail/{AuditTrail}";
 }
 
 /// <summary>

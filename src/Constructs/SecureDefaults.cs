@@ -113,7 +113,7 @@ public static class SecureDefaults
             // No BucketName: S3 names are global, so CloudFormation generates a unique one per account.
             Encryption = BucketEncryption.KMS,
             EncryptionKey = key,
-            BucketKeyEnabled = true,
+            BucketKeyEnabled = options.BucketKeyEnabled,
             BlockPublicAccess = BlockPublicAccess.BLOCK_ALL,
             ObjectOwnership = ObjectOwnership.BUCKET_OWNER_ENFORCED,
             EnforceSSL = true,
@@ -173,6 +173,13 @@ public static class SecureDefaults
 
         /// <summary>When noncurrent versions are deleted; a locked bucket must not try before the lock ends.</summary>
         public int NoncurrentVersionExpirationDays { get; init; } = DefaultNoncurrentVersionExpirationDays;
+
+        /// <summary>
+        /// S3 Bucket Keys (fewer KMS requests). Default: true. Off where the writer's own encryption context must reach KMS
+        /// (CloudTrail log files: the key policy admits CloudTrail only for kms:EncryptionContext:aws:cloudtrail:arn, which a
+        /// bucket key would replace with the bucket's ARN).
+        /// </summary>
+        public bool BucketKeyEnabled { get; init; } = true;
     }
 
     private static void SuppressAutoDeleteProvider(Construct scope, StoragePolicy storage)

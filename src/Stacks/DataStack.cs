@@ -37,6 +37,8 @@ public sealed class DataStack : LayerStack
     public TradingTables Tables { get; }
     public DataBuckets Buckets { get; }
     public DataBackups Backups { get; }
+    /// <summary>The audit trail of the records, keys and registry, with its alarms; null where the environment has none.</summary>
+    public AuditTrail? Audit { get; }
 
     // The references other layers and the composition root use, unchanged by the move into components.
     public DatabaseCluster Cluster => Database.Cluster;
@@ -110,6 +112,30 @@ public sealed class DataStack : LayerStack
             Alarms = props.Alarms,
             CopyToVaultArn = settings.Recovery?.BackupVaultArn(Partition),
         });
+
+        if (settings.AuditTrail is { } audit)
+        {
+            // Here, with the records: the trail names the buckets and the table by reference, the replica (recovery region)
+            // by its derived name, and the Security layer's keys, all layers deployed before this one.
+            Audit = new AuditTrail(this, "Audit", new AuditTrailProps
+            {
+                Settings = audit,
+                Names = settings.Names,
+                Storage = storage,
+                AccessLogs = Buckets.AccessLogs,
+                RecordBuckets = [IngestionBucket, AnalyticsBucket, ArchivalBucket],
+                LockedRecords = ArchivalBucket,
+                Replica = Buckets.RecordsReplicaDestination,
+                Registry = ApiKeysTable,
+                PlatformKeys = [keys.DatabaseKey, keys.S3Key, keys.LambdaKey, keys.LogsKey, keys.AlertsKey, keys.BackupKey],
+                Alarms = props.Alarms,
+            });
+            new CfnOutput(this, "AuditTrailBucketName", new CfnOutputProps
+            {
+                Value = Audit.Bucket.BucketName,
+                Description = "The audit trail's bucket (CloudTrail log and digest files, Object Lock in staging and prod)",
+            });
+        }
 
         Output("DatabaseEndpoint", Cluster.ClusterEndpoint.Hostname, "Database cluster endpoint", $"DatabaseEndpoint-{settings.Suffix}");
         Output("IngestionBucketName", IngestionBucket.BucketName, "Ingestion S3 bucket name", $"IngestionBucket-{settings.Suffix}");

@@ -552,3 +552,89 @@ public sealed class RecoveryRegionConfigurationTests
         ErrorFor(("environmentSuffix", "prod"), ("bucketsPredatingObjectLock", $"prod:{LockedBuckets.RecordsReplica}"))
             .ShouldContain($"names bucket '{LockedBuckets.RecordsReplica}' for 'prod': it was created with Object Lock from its first deploy");
 }
+
+/// <summary>auditTrail: which trail records what; contradictions are errors naming the value and what is allowed.</summary>
+public sealed class AuditTrailConfigurationTests
+{
+    private const string OrgTrail = "arn:aws:cloudtrail:us-east-1:111111111111:trail/aws-controltower-BaselineCloudTrail";
+
+    private static EnvironmentSettings Load(params (string Key, string Value)[] context) =>
+        ConfigurationLoader.Load(context.ToDictionary(c => c.Key, c => c.Value));
+
+    private static string ErrorFor(params (string Key, string Value)[] context) =>
+        Should.Throw<ConfigurationException>(() => Load(context)).Message;
+
+    [Theory]
+    [InlineData("staging", RecordsLockMode.Governance)]
+    [InlineData("prod", RecordsLockMode.Compliance)]
+    public void Staging_and_prod_record_everything_in_the_platforms_trail_locked_at_least_a_year(string suffix, RecordsLockMode mode)
+    {
+        var audit = Load(("environmentSuffix", suffix)).AuditTrail;
+        audit.ShouldNotBeNull($"{suffix} has an audit trail by default (PCI DSS requirement 10)");
+        audit.DataEvents.ShouldBe(AuditEventRecorder.Platform);
+        audit.ManagementEvents.ShouldBe(AuditEventRecorder.Platform);
+        audit.LogLock.ShouldNotBeNull();
+        audit.LogLock.Mode.ShouldBe(mode);
+        audit.LogLock.UpperBoundDays.ShouldBeGreaterThanOrEqualTo(AuditTrailSettings.MinimumLockDays, "PCI DSS 10.5.1: twelve months");
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("pr-7")]
+    public void Dev_like_environments_have_no_trail_unless_set_and_then_no_lock(string suffix)
+    {
+        Load(("environmentSuffix", suffix)).AuditTrail.ShouldBeNull("dev-like: off unless set");
+        var audit = Load(("environmentSuffix", suffix), ("auditTrail", "platform")).AuditTrail;
+        audit.ShouldNotBeNull();
+        audit.LogLock.ShouldBeNull("a locked log file could never be deleted, nor the bucket, nor the stack");
+    }
+
+    [Fact]
+    public void Naming_an_organization_trail_leaves_it_the_management_events()
+    {
+        var audit = Load(("environmentSuffix", "prod"), ("auditTrail", $$"""{"organizationTrail": "{{OrgTrail}}"}""")).AuditTrail!;
+        audit.ManagementEvents.ShouldBe(AuditEventRecorder.Organization, "an organization trail records its members' management events");
+        audit.DataEvents.ShouldBe(AuditEventRecorder.Platform);
+        audit.OrganizationTrailArn.ShouldBe(OrgTrail);
+        audit.LogLock!.Mode.ShouldBe(RecordsLockMode.Compliance, "the preset's lock stays");
+    }
+
+    [Fact]
+    public void Organization_data_events_need_the_trail_named() =>
+        ErrorFor(("environmentSuffix", "staging"), ("auditTrail", """{"dataEvents": "organization"}"""))
+            .ShouldContain("auditTrail.dataEvents is \"organization\" but no organizationTrail is named");
+
+    [Fact]
+    public void Management_events_by_the_platform_beside_an_organization_trail_would_be_billed_twice() =>
+        ErrorFor(("environmentSuffix", "prod"), ("auditTrail", $$"""{"managementEvents": "platform", "organizationTrail": "{{OrgTrail}}"}"""))
+            .ShouldContain("would bill every event twice");
+
+    [Theory]
+    [InlineData("""{"dataEvents": "both"}""", "auditTrail.dataEvents \"both\" is invalid")]
+    [InlineData("""{"managementEvents": true}""", "auditTrail.managementEvents true is invalid")]
+    [InlineData("""{"dataEvent": "platform"}""", "auditTrail has an unknown property 'dataEvent'")]
+    [InlineData("""{"organizationTrail": "org-trail"}""", "auditTrail.organizationTrail \"org-trail\" is invalid: expected a trail's ARN")]
+    [InlineData("""{"organizationTrail": "arn:aws-cn:cloudtrail:cn-north-1:111111111111:trail/org"}""", "is in partition aws-cn")]
+    [InlineData("""{"organizationTrail": "arn:aws:cloudtrail:us-east-1:123456789012:trail/trading-audit-prod"}""", "is this environment's own trail")]
+    [InlineData("off", "auditTrail 'off' is invalid")]
+    [InlineData("""{"dataEvents": """, "auditTrail is not valid JSON")]
+    public void Invalid_values_name_the_value_and_what_is_allowed(string value, string expected) =>
+        ErrorFor(("environmentSuffix", "prod"), ("auditTrail", value)).ShouldContain(expected);
+
+    [Fact]
+    public void A_lock_shorter_than_twelve_months_is_refused() =>
+        Should.Throw<ArgumentOutOfRangeException>(() => AuditTrailSettings.PlatformRecordsAll(RecordsRetention.OfDays(RecordsLockMode.Compliance, 364)))
+            .Message.ShouldContain("at least 365 days");
+
+    [Fact]
+    public void With_delivery_the_key_is_given_per_environment()
+    {
+        var context = new Dictionary<string, System.Text.Json.JsonElement>
+        {
+            ["auditTrail"] = System.Text.Json.JsonSerializer.SerializeToElement("platform"),
+            ["delivery"] = System.Text.Json.JsonSerializer.SerializeToElement(File.ReadAllText(Path.Combine(SynthCache.RepositoryRoot(), "delivery.sample.json"))),
+        };
+        Should.Throw<ConfigurationException>(() => ConfigurationLoader.LoadApp(context))
+            .Message.ShouldContain("auditTrail is given at the top level together with delivery");
+    }
+}

@@ -111,10 +111,11 @@ public sealed class SynthesizedApps
     /// synth cache before the tests start, so all of them are made in one batch): the presets with cdk.json's
     /// defaults; "staging-with-overrides", staging deployed into prod's account with every optional context key set
     /// (no Config recorder of its own, alert e-mails, trading clients as a JSON array, two of them on the shared plan
-    /// and one with limits of its own, a records retention in years), so that one synthesis serves every test of
-    /// context overrides; and "longest-names", the longest names the loader accepts (the longest suffix, the longest
-    /// client name with limits of its own, so it has its own usage plan, and three NAT gateways with an alarm pair
-    /// each), what every name limit must fit. Values are JSON as cdk.json gives them (the synth cache passes strings
+    /// and one with limits of its own, a records retention in years, an organization trail that records the management
+    /// and data events, so the platform's audit trail records only what its alarms need), so that one synthesis serves
+    /// every test of context overrides; and "longest-names", the longest names the loader accepts (the longest suffix,
+    /// the longest client name with limits of its own, so it has its own usage plan, three NAT gateways with an alarm
+    /// pair each, and the audit trail turned on in a dev-like environment, disposable), what every name limit must fit. Values are JSON as cdk.json gives them (the synth cache passes strings
     /// as -c would, other values as cdk.json would).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonElement>> Variants = ReadVariants();

@@ -81,6 +81,8 @@ public sealed class DataBuckets : PlatformComponent
     public Bucket Ingestion { get; }
     public Bucket Analytics { get; }
     public Bucket Archival { get; }
+    /// <summary>The records replica in the recovery region that trades/ is also replicated to; null without one.</summary>
+    public RecordsReplicaDestination? RecordsReplicaDestination { get; }
     /// <summary>The role S3 assumes to copy trades/ from the ingestion bucket to the archival bucket.</summary>
     public Role ReplicationRole { get; }
     /// <summary>Fires when an object under trades/ failed to replicate: that batch has no unalterable copy.</summary>
@@ -94,6 +96,7 @@ public sealed class DataBuckets : PlatformComponent
     {
         // The body's names for its inputs since before it had props.
         var (settings, s3Key, alarms) = (props, props.S3Key, props.Alarms);
+        RecordsReplicaDestination = props.RecordsReplica;
         AccessLogs = SecureDefaults.AccessLogsBucket(this, "AccessLogsBucket", settings.Storage);
         Ingestion = SecureDefaults.DataBucket(this, "IngestionBucket", settings.Storage, s3Key, AccessLogs,
             new SecureDefaults.DataBucketOptions { ReplicationSource = true },

@@ -71,6 +71,26 @@ public sealed class EncryptionKeys : PlatformComponent
         }));
     }
 
+    /// <summary>The same, for one log group only: a key that encrypts nothing else in CloudWatch Logs.</summary>
+    public static void AllowCloudWatchLogsToEncryptWith(Key key, string logGroupName)
+    {
+        var stack = Stack.Of(key);
+        key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Sid = "AllowCloudWatchLogsForOneLogGroup",
+            Principals = [new ServicePrincipal($"logs.{stack.Region}.amazonaws.com")],
+            Actions = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            Resources = ["*"],
+            Conditions = new Dictionary<string, object>
+            {
+                ["ArnEquals"] = new Dictionary<string, object>
+                {
+                    ["kms:EncryptionContext:aws:logs:arn"] = $"arn:{stack.Partition}:logs:{stack.Region}:{stack.Account}:log-group:{logGroupName}",
+                },
+            },
+        }));
+    }
+
     /// <summary>
     /// CloudWatch alarms and EventBridge publish to an encrypted alert topic: SNS asks KMS for a data key on their
     /// behalf, so they need exactly these two actions on the topic's key, and only for this account's resources.

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Shouldly;
 using TradingPlatform.Config;
+using TradingPlatform.Constructs;
 using Xunit;
 
 namespace TradingPlatform.Tests.Data;
@@ -78,8 +79,12 @@ public sealed class RecordsRetentionTests(SynthesizedApps apps)
     {
         // CloudFormation replaces a bucket whose top-level ObjectLockEnabled changes (the CDK L2's objectLockEnabled
         // sets it): the archival bucket, its name and the ArchivalBucket-<env> export other teams import would be
-        // lost. ObjectLockConfiguration.ObjectLockEnabled updates the existing bucket in place.
-        foreach (var (id, bucket) in apps.For(suffix).DataJson().ResourcesOfType("AWS::S3::Bucket"))
+        // lost. ObjectLockConfiguration.ObjectLockEnabled updates the existing bucket in place. Buckets that did not
+        // exist before Object Lock was set at creation (the audit trail's, issue 27) are created locked: the top-level
+        // flag is how S3 documents a new locked bucket.
+        var createdLocked = new[] { LockedBuckets.AuditTrail };
+        foreach (var (id, bucket) in apps.For(suffix).DataJson().ResourcesOfType("AWS::S3::Bucket")
+                     .Where(b => !createdLocked.Contains((string?)b.Resource["Metadata"]?[SecureDefaults.LockedBucketMetadata]?["name"])))
         {
             bucket.Properties().ContainsKey("ObjectLockEnabled").ShouldBeFalse($"{suffix}/{id}: top-level ObjectLockEnabled replaces the bucket");
         }

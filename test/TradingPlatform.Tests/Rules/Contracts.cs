@@ -56,6 +56,16 @@ public static class PinnedResources
         new(Layer.Recovery, "RecordsReplicaAccessLogsBucket739B7531", "AWS::S3::Bucket", "records replica's access logs"),
     ];
 
+    /// <summary>The audit trail (issue 27: staging and prod, dev-like when configured): its key, bucket, log group and trail.</summary>
+    private static readonly PinnedResource[] WithAuditTrail =
+    [
+        new(Layer.Data, "AuditKeyB2DBB069", "AWS::KMS::Key", "audit key (every CloudTrail log and digest file is encrypted with it)"),
+        new(Layer.Data, "AuditKeyAlias03A4B3A2", "AWS::KMS::Alias", "audit key alias"),
+        new(Layer.Data, "AuditTrailBucket677225EC", "AWS::S3::Bucket", "audit trail bucket (Object Lock: the locked audit history, PCI DSS 10.3)"),
+        new(Layer.Data, "AuditTrailLogGroup39A764DA", "AWS::Logs::LogGroup", "audit trail log group (the alarms' metric filters, Logs Insights history)"),
+        new(Layer.Data, "AuditTrail", "AWS::CloudTrail::Trail", "the audit trail (a new one under the same fixed name fails, and its digest chain restarts)"),
+    ];
+
     /// <summary>Created only by the environment that owns the account's AWS Config recorder.</summary>
     private static readonly PinnedResource[] WithConfigRecorder =
     [
@@ -82,6 +92,11 @@ public static class PinnedResources
         if (view.Templates.ContainsKey(Layer.Recovery))
         {
             pins.AddRange(WithRecovery);
+        }
+
+        if (view.Resources("AWS::CloudTrail::Trail").Any())
+        {
+            pins.AddRange(WithAuditTrail);
         }
 
         if (view.Resources("AWS::Config::ConfigurationRecorder").Any())
@@ -148,6 +163,12 @@ public static class ExportContract
         (Layer.Data, "TradingPlatform-{env}-Data:ExportsOutputRefApiKeysTable9F4DC7E79648F444", new RefTo("ApiKeysTable9F4DC7E7")),
     ];
 
+    /// <summary>Where the environment has an audit trail (issue 27): the Data layer's audit alarms watch every platform key.</summary>
+    private static readonly (Layer Layer, string Name, Expectation Value)[] WithAuditTrail =
+    [
+        (Layer.Security, "TradingPlatform-{env}-Security:ExportsOutputFnGetAttAlertsEncryptionKey7C96671AArn011E7B56", new AttributeOf("AlertsEncryptionKey7C96671A", "Arn")),
+    ];
+
     private const string TwoDeploys =
         "CloudFormation refuses to delete or change an export that a deployed stack imports. Remove it in two deploys: " +
         "(1) keep it alive in the producer with this.ExportValue(<the same value>) and deploy the consumers without the " +
@@ -156,7 +177,8 @@ public static class ExportContract
     public static IEnumerable<string> Check(PlatformView v)
     {
         var actual = v.Exports().ToDictionary(e => e.Name, e => (e.Layer, e.Value));
-        var expected = Exports.ToDictionary(e => e.Name.Replace("{env}", v.Suffix), e => (e.Layer, e.Value));
+        var expected = Exports.Concat(v.Resources("AWS::CloudTrail::Trail").Any() ? WithAuditTrail : [])
+            .ToDictionary(e => e.Name.Replace("{env}", v.Suffix), e => (e.Layer, e.Value));
 
         foreach (var (name, (layer, expectation)) in expected)
         {
@@ -224,15 +246,23 @@ public static class KeyAssignments
                 .Where(r => !v.RefersTo(keyProperty(r.Resource.Properties()), KeyIn(r.Layer, key)))
                 .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId} ({type}): {property} is not the key {KeyIn(r.Layer, key)}");
 
+        // The audit trail's bucket and log group are encrypted with the trail's own key (audit records are a class of
+        // their own: who may read who read the records); every other bucket and log group with its class's key below.
+        var audit = AuditTrailEncryption(v, out var auditProblems);
+        IEnumerable<(Layer Layer, string LogicalId, JsonObject Resource)> Others(string type) =>
+            v.Resources(type).Where(r => !audit.Contains((r.Layer, r.LogicalId)));
+
         var problems = Expect("AWS::DynamoDB::Table", DatabaseKey, p => p["SSESpecification"]?["KMSMasterKeyId"], "SSESpecification.KMSMasterKeyId")
             .Concat(Expect("AWS::RDS::DBCluster", DatabaseKey, p => p["KmsKeyId"], "KmsKeyId"))
             .Concat(Expect("AWS::RDS::DBCluster", DatabaseKey, p => p["MasterUserSecret"]?["KmsKeyId"], "MasterUserSecret.KmsKeyId"))
-            .Concat(Expect("AWS::Logs::LogGroup", LogsKey, p => p["KmsKeyId"], "KmsKeyId"))
+            .Concat(Others("AWS::Logs::LogGroup").Where(r => !v.RefersTo(r.Resource.Properties()["KmsKeyId"], KeyIn(r.Layer, LogsKey)))
+                .Select(r => $"{v.StackName(r.Layer)}/{r.LogicalId} (AWS::Logs::LogGroup): KmsKeyId is not the key {KeyIn(r.Layer, LogsKey)}"))
             .Concat(Expect("AWS::SQS::Queue", LambdaKey, p => p["KmsMasterKeyId"], "KmsMasterKeyId"))
             .Concat(Expect("AWS::Config::DeliveryChannel", S3Key, p => p["S3KmsKeyArn"], "S3KmsKeyArn"))
             .Concat(Expect("AWS::SNS::Topic", AlertsKey, p => p["KmsMasterKeyId"], "KmsMasterKeyId"))
             .Concat(Expect("AWS::Backup::BackupVault", BackupKey, p => p["EncryptionKeyArn"], "EncryptionKeyArn"))
 
+            .Concat(auditProblems)
             .ToList();
 
         // Performance Insights keeps samples of SQL text: the database's own key, wherever it is switched on.
@@ -247,7 +277,7 @@ public static class KeyAssignments
             .Select(f => $"{v.StackName(f.Layer)}/{f.LogicalId}: its environment is not encrypted with the key {LambdaKey}"));
 
         // S3 server access logs can only be delivered to SSE-S3 buckets: that, and only that, is allowed without the S3 key.
-        foreach (var (layer, id, bucket) in v.Resources("AWS::S3::Bucket"))
+        foreach (var (layer, id, bucket) in Others("AWS::S3::Bucket"))
         {
             var sse = bucket.Properties()["BucketEncryption"]?["ServerSideEncryptionConfiguration"]?[0]?["ServerSideEncryptionByDefault"];
             var isLogTarget = v.Resources("AWS::S3::Bucket").Any(other =>
@@ -262,5 +292,47 @@ public static class KeyAssignments
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// Every trail's bucket and log group, which must be encrypted with the trail's own key (KMSKeyId), itself a key of
+    /// no other class. Returns them (the other expectations skip them) and the problems found.
+    /// </summary>
+    private static HashSet<(Layer, string)> AuditTrailEncryption(PlatformView v, out List<string> problems)
+    {
+        problems = [];
+        var covered = new HashSet<(Layer, string)>();
+        string[] classKeys = [DatabaseKey, S3Key, LambdaKey, LogsKey, AlertsKey, BackupKey];
+        foreach (var (layer, id, trail) in v.Resources("AWS::CloudTrail::Trail"))
+        {
+            var properties = trail.Properties();
+            var keyId = (string?)properties["KMSKeyId"]?["Fn::GetAtt"]?[0];
+            if (keyId is null || v.Resource(layer, keyId) is not { } key || (string?)key["Type"] != "AWS::KMS::Key" || classKeys.Contains(keyId))
+            {
+                problems.Add($"{v.StackName(layer)}/{id}: the trail's KMSKeyId {properties["KMSKeyId"]?.ToJsonString() ?? "(none)"} is not a key of its own in its stack");
+                continue;
+            }
+
+            if ((string?)properties["S3BucketName"]?["Ref"] is { } bucketId && v.Resource(layer, bucketId) is { } bucket)
+            {
+                covered.Add((layer, bucketId));
+                var sse = bucket.Properties()["BucketEncryption"]?["ServerSideEncryptionConfiguration"]?[0]?["ServerSideEncryptionByDefault"];
+                if ((string?)sse?["SSEAlgorithm"] != "aws:kms" || !v.RefersTo(sse!["KMSMasterKeyID"], keyId))
+                {
+                    problems.Add($"{v.StackName(layer)}/{bucketId}: the trail's bucket is encrypted with {sse?.ToJsonString() ?? "nothing"}, expected the trail's key {keyId}");
+                }
+            }
+
+            if ((string?)properties["CloudWatchLogsLogGroupArn"]?["Fn::GetAtt"]?[0] is { } groupId && v.Resource(layer, groupId) is { } group)
+            {
+                covered.Add((layer, groupId));
+                if (!v.RefersTo(group.Properties()["KmsKeyId"], keyId))
+                {
+                    problems.Add($"{v.StackName(layer)}/{groupId}: the trail's log group is not encrypted with the trail's key {keyId}");
+                }
+            }
+        }
+
+        return covered;
     }
 }

@@ -214,6 +214,8 @@ public static class ReplacementUnsafe
         // An alias's name is unique per function; an application's and a deployment group's per account and region.
         ["AWS::Lambda::Alias"] = "Name", ["AWS::CodeDeploy::Application"] = "ApplicationName",
         ["AWS::CodeDeploy::DeploymentGroup"] = "DeploymentGroupName",
+        // A trail's name is unique per account and region (issue 27; the trail itself is pinned).
+        ["AWS::CloudTrail::Trail"] = "TrailName",
     };
 
     /// <summary>Fixed-name resources not already pinned as stateful (PinnedResources), by name ({env} = the suffix).</summary>
@@ -271,6 +273,17 @@ public static class ReplacementUnsafe
         ["AWS::CloudWatch::Alarm trading-{env}-ingestion-new-version-throttles"] = "NewVersionThrottlesAlarmDC3C6284",
         ["AWS::CloudWatch::Alarm trading-{env}-ingestion-new-version-duration"] = "NewVersionDurationAlarm6AEC8536",
         ["AWS::CloudWatch::Alarm trading-{env}-api-5xx-rate-per-minute"] = "RolloutApi5xxAlarmBA491F15",
+        // The audit trail (issue 27): its key's alias and its alarms.
+        ["AWS::KMS::Alias alias/audit-key-{env}"] = "AuditKeyAlias03A4B3A2",
+        ["AWS::CloudWatch::Alarm trading-{env}-audit-records-access-denied"] = "AuditRecordsAccessDeniedAlarm39B77748",
+        ["AWS::CloudWatch::Alarm trading-{env}-audit-keys-access-denied"] = "AuditKeysAccessDeniedAlarmEA414DF8",
+        ["AWS::CloudWatch::Alarm trading-{env}-audit-locked-records-delete-attempt"] = "AuditLockedRecordsDeleteAttemptAlarm7DFD8B33",
+        ["AWS::CloudWatch::Alarm trading-{env}-audit-key-disabled-or-scheduled-deletion"] = "AuditKeyDisabledOrScheduledDeletionAlarm56E3C396",
+        ["AWS::CloudWatch::Alarm trading-{env}-audit-bucket-controls-changed"] = "AuditBucketControlsChangedAlarm950D2516",
+        ["AWS::CloudWatch::Alarm trading-{env}-audit-platform-role-changed"] = "AuditPlatformRoleChangedAlarmB7FA5101",
+        ["AWS::CloudWatch::Alarm trading-{env}-audit-trail-changed"] = "AuditTrailChangedAlarmA3631CF7",
+        ["AWS::CloudWatch::Alarm trading-{env}-audit-config-recorder-stopped"] = "AuditConfigRecorderStoppedAlarmA586D007",
+        ["AWS::CloudWatch::Alarm trading-{env}-audit-registry-read-by-other-principal"] = "AuditRegistryReadByOtherPrincipalAlarm8CD220A7",
     };
 
     /// <summary>Types their parent holds at most once (per bucket, topic, subnet, route table and destination, web ACL, VPC, region).</summary>
@@ -286,7 +299,7 @@ public static class ReplacementUnsafe
     [
         "AccessLogsBucketPolicy7F77476F", "AnalyticsBucketPolicyB099319A", "ArchivalBucketPolicyF6B1C16F", "IngestionBucketPolicyA79CE1F0",
         "ConfigAccessLogsBucketPolicyC669D520", "ConfigBucketPolicy6D5E90FF", "AlertTopicPolicy3376BC02",
-        "RecordsReplicaBucketPolicyBAA6CBE3", "RecordsReplicaAccessLogsBucketPolicyED03A20E",
+        "RecordsReplicaBucketPolicyBAA6CBE3", "RecordsReplicaAccessLogsBucketPolicyED03A20E", "AuditTrailBucketPolicy00994082",
         "ApiWebAclAssociation", "ApiWebAclLogging", "TradingApiAccount3AC99F5B",
         "TradingVpcAllTrafficFlowLogAE87F5D1", "TradingVpcVPCGW3DC575BB",
         "TradingVpcPrivateSubnet1DefaultRoute720D1D9D", "TradingVpcPrivateSubnet2DefaultRouteB949290F", "TradingVpcPrivateSubnet3DefaultRoute19370114",
@@ -397,6 +410,7 @@ public static class NameLimits
         ("AWS::Lambda::Alias", ["Name"], 128, "^(?![0-9]+$)[A-Za-z0-9_-]+$"),
         ("AWS::CodeDeploy::Application", ["ApplicationName"], 100, "^[ -~]+$"),
         ("AWS::CodeDeploy::DeploymentGroup", ["DeploymentGroupName"], 100, "^[ -~]+$"),
+        ("AWS::CloudTrail::Trail", ["TrailName"], 128, "^[A-Za-z0-9](?!.*[._-]{2})[A-Za-z0-9._-]{1,126}[A-Za-z0-9]$"),
     ];
 
     /// <summary>The names checked, to prove a check ran: (where, name).</summary>

@@ -35,7 +35,7 @@ public static class PlatformRules
     [
         "AWS::KMS::Key", "AWS::S3::Bucket", "AWS::DynamoDB::Table", "AWS::RDS::DBCluster", "AWS::EC2::VPC",
         "AWS::Lambda::Function", "AWS::Logs::LogGroup", "AWS::SQS::Queue", "AWS::ApiGateway::RestApi",
-        "AWS::ApiGateway::Stage", "AWS::WAFv2::WebACL", "AWS::EC2::SecurityGroup",
+        "AWS::ApiGateway::Stage", "AWS::WAFv2::WebACL", "AWS::EC2::SecurityGroup", "AWS::CloudTrail::Trail",
     ];
 
     public static readonly IReadOnlyList<PlatformRule> All =
@@ -126,6 +126,32 @@ public static class PlatformRules
         new("dev-like environments have no recovery layer and no cross-region copy cost",
             "disposable data is not worth a second region: no Recovery stack, no backup copy action, no replication out of the platform",
             v => !v.Kind.IsDisposable() ? [] : Recovery.NoCopies(v)),
+
+        // ---- Audit trail: PCI DSS v4.0.1 requirement 10 (issue 27) ------------------------------------------
+        new("staging and prod record every read and write of the trade records and the client registry in a trail",
+            "PCI DSS 10.2.1: who read, wrote or tried to delete the records (ingestion, analytics, archival, the recovery " +
+            "region's replica) and the clients' registry must be answerable; a bucket or the table no data-event selector " +
+            "covers leaves its accesses unrecorded. Checked with a person's GetObject/PutObject and GetItem/PutItem: with an " +
+            "organization trail keeping the complete record, the platform's selectors leave out only the ingestion function's own calls",
+            v => v.Kind.IsDisposable() ? [] : Audit.RecordsAreRecorded(v)),
+
+        new("a trail's data-event selectors name only the platform's record buckets and registry",
+            "CloudTrail bills every data event a selector matches: a selector without resources.ARN, or naming anything else, " +
+            "records (and bills) every bucket or table of the account, or the trail's own bucket, whose writes would loop",
+            v => Audit.SelectorsStayInsideThePlatform(v)),
+
+        new("staging and prod keep the audit trail tamper-evident for at least a year",
+            "PCI DSS 10.3 and 10.5.1: logs protected from change (log file validation, KMS, a bucket under Object Lock for at " +
+            "least 365 days, COMPLIANCE in prod, versioned and access-logged), twelve months kept and three immediately " +
+            "available (a log group of at least 90 days, a year in prod); multi-region with global service events, or the " +
+            "replica's region and IAM go unrecorded",
+            v => v.Kind.IsDisposable() ? [] : Audit.TrailIsTamperEvident(v)),
+
+        new("every audit alarm notifies the alert topic, has a runbook row and watches events its trail records",
+            "PCI DSS 10.4.1 and 10.7: an alarm whose events the trail does not record (management events left to an " +
+            "organization trail, a data selector dropped) never fires; one without an action fires unheard; one without a " +
+            "runbook row leaves the person paged guessing",
+            v => Audit.AlarmsWatchWhatTheTrailRecords(v, Audit.RunbookRows.Value)),
 
         // ---- Progressive delivery of the ingestion function (issue 17) ---------------------------------------
         new("API Gateway invokes functions through an alias, never $LATEST",

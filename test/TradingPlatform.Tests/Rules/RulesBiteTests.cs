@@ -185,7 +185,67 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
                 "arn:aws:iam::aws:policy/AdministratorAccess"),
         ["a backup vault name over 50 characters"] = (SynthesizedApps.LongestNames, "every fixed physical name is within AWS's limits",
             v => First(v, "AWS::Backup::BackupVault")["BackupVaultName"] = $"trading-platform-backup-vault-for-{SynthesizedApps.LongestSuffix}"),
+        // Audit trail (issue 27): each damage is one edit of the AuditTrail component, a preset or the configuration.
+        ["prod's trade-records selector dropped"] = ("prod", AuditRecordedRule, v => RemoveSelector(v, "Trade records")),
+        ["staging's registry selector dropped"] = ("staging", AuditRecordedRule, v => RemoveSelector(v, "Client registry")),
+        ["the records replica left out of prod's selector"] = ("prod", AuditRecordedRule,
+            v => AuditSelector(v, "Trade records")["FieldSelectors"]!.AsArray().Single(f => (string?)f!["Field"] == "resources.ARN")!["StartsWith"]!.AsArray().RemoveAt(3)),
+        ["no trail at all in staging"] = ("staging", AuditRecordedRule, v => v.Templates[Layer.Data]["Resources"]!.AsObject().Remove("AuditTrail")),
+        ["a records selector without resources.ARN (every bucket of the account)"] = ("prod", AuditSelectorRule,
+            v => AuditSelector(v, "Trade records")["FieldSelectors"]!.AsArray().RemoveAt(2)),
+        ["a selector naming the access-log bucket"] = ("staging", AuditSelectorRule,
+            v => AuditSelector(v, "Trade records")["FieldSelectors"]![2]!["StartsWith"]!.AsArray().Add(JsonNode.Parse(
+                """{"Fn::Join": ["", [{"Fn::GetAtt": ["AccessLogsBucket83982689", "Arn"]}, "/"]]}"""))),
+        ["a registry selector widened to every table (StartsWith the account's table prefix)"] = ("staging-with-overrides", AuditSelectorRule,
+            v => AuditSelector(v, "Client registry")["FieldSelectors"]![2] = JsonNode.Parse(
+                """{"Field": "resources.ARN", "StartsWith": ["arn:aws:dynamodb:us-east-1:123456789012:table/"]}""")),
+        ["staging's trail with log file validation off"] = ("staging", AuditTamperRule, v => AuditTrailProperties(v)["EnableLogFileValidation"] = false),
+        ["prod's audit logs locked 364 days"] = ("prod", AuditTamperRule,
+            v =>
+            {
+                AuditLock(v).AsObject().Remove("Years");
+                AuditLock(v)["Days"] = 364;
+            }),
+        ["prod's audit logs locked in GOVERNANCE mode"] = ("prod", AuditTamperRule, v => AuditLock(v)["Mode"] = "GOVERNANCE"),
+        ["staging's audit bucket without Object Lock"] = ("staging", AuditTamperRule,
+            v => v.Resource(Layer.Data, AuditBucketId)!["Properties"]!.AsObject().Remove("ObjectLockConfiguration")),
+        ["a single-region trail (the replica's region unrecorded)"] = ("prod", AuditTamperRule, v => AuditTrailProperties(v)["IsMultiRegionTrail"] = false),
+        ["prod's trail without its KMS key"] = ("prod", AuditTamperRule, v => AuditTrailProperties(v).Remove("KMSKeyId")),
+        ["staging's audit log group kept 30 days"] = ("staging", AuditTamperRule,
+            v => v.Resource(Layer.Data, "AuditTrailLogGroup39A764DA")!["Properties"]!["RetentionInDays"] = 30),
+        ["an audit alarm without its action"] = ("prod", AuditAlarmRule, v => AuditAlarm(v, "audit-key-disabled-or-scheduled-deletion").Remove("AlarmActions")),
+        ["an audit alarm removed"] = ("staging", AuditAlarmRule,
+            v => v.Templates[Layer.Data]["Resources"]!.AsObject().Remove("AuditTrailChangedAlarmA3631CF7")),
+        ["an audit alarm's filter on another log group"] = ("prod", AuditAlarmRule,
+            v => v.Resource(Layer.Data, "AuditRegistryReadByOtherPrincipalFilterA0A5C9E6")!["Properties"]!["LogGroupName"] = "/aws/lambda/data-processor-prod"),
+        ["management events no longer recorded while the alarms need them"] = ("prod", AuditAlarmRule, v => RemoveSelector(v, "Management")),
+        ["with an organization trail: the locked records' delete selector dropped"] = ("staging-with-overrides", AuditAlarmRule,
+            v => RemoveSelector(v, "Locked records")),
+        ["with an organization trail: registry reads by the function's session name only"] = ("staging-with-overrides", AuditAlarmRule,
+            v => AuditSelector(v, "Client registry")["FieldSelectors"]![3]!["NotEndsWith"] = JsonNode.Parse("""["/alice"]""")),
     };
+
+    private const string AuditRecordedRule = "staging and prod record every read and write of the trade records and the client registry in a trail";
+    private const string AuditSelectorRule = "a trail's data-event selectors name only the platform's record buckets and registry";
+    private const string AuditTamperRule = "staging and prod keep the audit trail tamper-evident for at least a year";
+    private const string AuditAlarmRule = "every audit alarm notifies the alert topic, has a runbook row and watches events its trail records";
+    private const string AuditBucketId = "AuditTrailBucket677225EC";
+
+    private static JsonObject AuditTrailProperties(PlatformView v) => v.Resource(Layer.Data, "AuditTrail")!["Properties"]!.AsObject();
+
+    private static JsonArray AuditSelectors(PlatformView v) => AuditTrailProperties(v)["AdvancedEventSelectors"]!.AsArray();
+
+    private static JsonNode AuditSelector(PlatformView v, string namePrefix) =>
+        AuditSelectors(v).Single(s => ((string?)s!["Name"] ?? "").StartsWith(namePrefix, StringComparison.Ordinal))!;
+
+    private static void RemoveSelector(PlatformView v, string namePrefix) => AuditSelectors(v).Remove(AuditSelector(v, namePrefix));
+
+    private static JsonNode AuditLock(PlatformView v) =>
+        v.Resource(Layer.Data, AuditBucketId)!["Properties"]!["ObjectLockConfiguration"]!["Rule"]!["DefaultRetention"]!;
+
+    private static JsonObject AuditAlarm(PlatformView v, string name) =>
+        v.Resources("AWS::CloudWatch::Alarm").Select(a => a.Resource["Properties"]!.AsObject())
+            .Single(a => (string?)a["AlarmName"] == $"trading-{v.Suffix}-{name}");
 
     private const string ProdShiftRule = "prod exposes a new function version to at most 10% of requests for at least 10 minutes first";
     private const string RollbackRule = "every alias is deployed by CodeDeploy, rolled back on failure, stop and alarm, with alarms on the new version";
