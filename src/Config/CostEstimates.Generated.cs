@@ -17,8 +17,8 @@ public static partial class CostEstimates
     {
         [EnvironmentKind.Dev] = 109.98,
         [EnvironmentKind.Ephemeral] = 73.24,
-        [EnvironmentKind.Staging] = 295.11,
-        [EnvironmentKind.Prod] = 1114.32,
+        [EnvironmentKind.Staging] = 301.69,
+        [EnvironmentKind.Prod] = 1126.69,
     };
 
     /// <summary>The budget limit of each kind: the estimate plus the margin, rounded up to the next $10.</summary>
@@ -26,7 +26,7 @@ public static partial class CostEstimates
     {
         [EnvironmentKind.Dev] = 140,
         [EnvironmentKind.Ephemeral] = 100,
-        [EnvironmentKind.Staging] = 370,
-        [EnvironmentKind.Prod] = 1400,
+        [EnvironmentKind.Staging] = 380,
+        [EnvironmentKind.Prod] = 1410,
     };
 }
