@@ -105,6 +105,37 @@ public sealed class DeployLimitTests(SynthesizedApps apps)
     }
 
     [Fact]
+    public void A_roles_inline_policies_count_without_whitespace_added_up_with_references_at_their_longest()
+    {
+        // The stated assumptions, on a template small enough to count by hand: IAM counts the characters of each policy
+        // without white space; the role's own policy and the AWS::IAM::Policy naming it add up; AWS::Partition stands in
+        // at 10 characters ("aws-us-gov") and a bucket without a fixed name at 63 (S3's longest name).
+        var template = JsonNode.Parse("""
+            {
+              "Resources": {
+                "Bucket": {"Type": "AWS::S3::Bucket"},
+                "Role": {"Type": "AWS::IAM::Role", "Properties": {
+                  "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+                  "Policies": [{"PolicyName": "Own", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}}]}},
+                "Attached": {"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "Attached", "Roles": [{"Ref": "Role"}],
+                  "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+                    "Resource": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":s3:::", {"Ref": "Bucket"}, "/*"]]}}]}}}
+              }
+            }
+            """)!.AsObject();
+        var own = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}""";
+        var attached = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:""" +
+                       new string('x', 10) + ":s3:::" + new string('x', 63) + """/*"}]}""";
+        var trust = """{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}""";
+
+        var measures = DeployLimits.Measure([new StackTemplate("Hand", template, TemplateRoute.TemplateAsset)]).Measures;
+        measures.Single(m => m.Limit == DeployLimits.RoleInlinePolicies).ShouldSatisfyAllConditions(
+            m => m.Size.ShouldBe(own.Length + attached.Length),
+            m => m.What.ShouldBe("Role (2 inline policies)"));
+        measures.Single(m => m.Limit == DeployLimits.TrustPolicySize).Size.ShouldBe(trust.Length);
+    }
+
+    [Fact]
     public void Intrinsics_count_at_their_longest_deployed_length_not_as_written()
     {
         // A role's policy whose JSON as written fits in 10,240 characters, but whose references resolve to longer strings
@@ -112,7 +143,8 @@ public sealed class DeployLimitTests(SynthesizedApps apps)
         var view = PlatformView.Of(apps.For("staging")).Mutable();
         var statements = FunctionRolePolicy(view);
         var written = DeployLimits.CompactJson(statements).Length;
-        while (DeployLimits.Violations(view, LimitKind.Identity).ToList() is [])
+        // Grown until the rule reports it (at most 200 statements: a rule that never notices must fail, not loop).
+        for (var added = 0; added < 200 && DeployLimits.Violations(view, LimitKind.Identity).ToList() is []; added++)
         {
             statements.Add(JsonNode.Parse("""
                 {"Effect": "Allow", "Action": "s3:GetObject", "Resource": {"Fn::Join": ["", ["arn:aws:s3:::", {"Ref": "AWS::StackName"}, "/*"]]}}
