@@ -256,8 +256,13 @@ public sealed class DeployLimitTests(SynthesizedApps apps)
         }
 
         doc.Append("\n### Tightest margins\n\nFor each limit, the measurement closest to it across every variant's templates " +
-                   $"({assemblies.Sum(a => a.Assembly.Stacks.Count)} templates in {assemblies.Count} assemblies).\n\n" +
-                   "| limit | closest (variant: stack / what) | measured | AWS allows | margin left | measurements |\n| --- | --- | ---: | ---: | ---: | ---: |\n");
+                   $"({assemblies.Sum(a => a.Assembly.Stacks.Count)} templates in {assemblies.Count} assemblies).\n\n");
+        var closest = DeployLimits.Catalog
+            .Select(limit => measures.Where(m => m.Measure.Limit == limit).Select(m => m.Measure).OrderBy(m => m.MarginShare).FirstOrDefault())
+            .OfType<LimitMeasure>().OrderBy(m => m.MarginShare).ThenBy(m => m.Limit.Name, StringComparer.Ordinal).Take(3)
+            .Select(m => $"{m.Limit.Name} ({(m.MarginShare * 100).ToString("0.0", CultureInfo.InvariantCulture)}% left)");
+        doc.Append($"Closest to their limits: {string.Join(", then ", closest)}.\n\n");
+        doc.Append("| limit | closest (variant: stack / what) | measured | AWS allows | margin left | measurements |\n| --- | --- | ---: | ---: | ---: | ---: |\n");
         foreach (var limit in DeployLimits.Catalog)
         {
             var of = measures.Where(m => m.Measure.Limit == limit).ToList();

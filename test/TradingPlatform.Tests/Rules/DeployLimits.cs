@@ -89,13 +89,13 @@ public sealed record LimitReport(IReadOnlyList<LimitMeasure> Measures, IReadOnly
 public static class DeployLimits
 {
     // ---- Sources --------------------------------------------------------------------------------------------------
-    private const string CfnQuotas = "CloudFormation quotas (docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html)";
-    private const string IamQuotas = "IAM and AWS STS quotas (docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)";
+    private const string CfnQuotas = "CloudFormation quotas, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html";
+    private const string IamQuotas = "IAM and AWS STS quotas, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html";
 
     // ---- CloudFormation quotas ------------------------------------------------------------------------------------
     public static readonly DeployLimit TemplateFromS3 = new("template body from S3", LimitKind.Template, 1_048_576, "bytes",
         "the template file's bytes as `cdk synth` writes them (not minified; the CLI and the pipeline send the file as is)",
-        CfnQuotas + ": template body size in an Amazon S3 object, 1 MB");
+        CfnQuotas + " (template body size in an Amazon S3 object: 1 MB)");
 
     /// <summary>
     /// Reported, not documented: the CloudFormation action of CodePipeline has been seen refusing templates over 512 KB
@@ -105,7 +105,7 @@ public static class DeployLimits
     /// </summary>
     public static readonly DeployLimit TemplateThroughPipeline = new("template through CodePipeline's CloudFormation action", LimitKind.Template, 512_000, "bytes",
         "as above, for the stages' stacks that the delivery pipeline deploys",
-        "reported limit of the CodePipeline CloudFormation action (cloudformation-coverage-roadmap#1023); CodePipeline's quotas page names none");
+        "reported, not documented: https://github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/1023 (CodePipeline's quotas page names no template limit)");
 
     public static readonly DeployLimit Resources = new("resources per template", LimitKind.Template, 500, "resources",
         "entries of Resources", CfnQuotas);
@@ -118,7 +118,7 @@ public static class DeployLimits
     public static readonly DeployLimit Mappings = new("mappings per template", LimitKind.Template, 200, "mappings", "entries of Mappings", CfnQuotas);
 
     public static readonly DeployLimit LogicalIdLength = new("logical id length", LimitKind.Template, 255, "characters",
-        "the longest name of a resource, output, parameter, mapping or condition", CfnQuotas + ": resource, output, parameter and mapping names");
+        "the longest name of a resource, output, parameter, mapping or condition", CfnQuotas + " (resource, output, parameter and mapping names)");
 
     public static readonly DeployLimit DescriptionLength = new("template description", LimitKind.Template, 1_024, "bytes",
         "the Description's UTF-8 bytes", CfnQuotas);
@@ -130,48 +130,48 @@ public static class DeployLimits
     public static readonly DeployLimit RoleInlinePolicies = new("a role's inline policies together", LimitKind.Identity, 10_240, "characters",
         "compact JSON of every inline policy of the role (its Policies, and each AWS::IAM::Policy or RolePolicy naming it), " +
         "intrinsics at worst-case length, added up; IAM does not count white space",
-        IamQuotas + ": role policy size");
+        IamQuotas + " (role policy size)");
 
     public static readonly DeployLimit ManagedPolicySize = new("a managed policy", LimitKind.Identity, 6_144, "characters",
-        "compact JSON of the AWS::IAM::ManagedPolicy's document, intrinsics at worst-case length", IamQuotas + ": managed policy size");
+        "compact JSON of the AWS::IAM::ManagedPolicy's document, intrinsics at worst-case length", IamQuotas + " (managed policy size)");
 
     public static readonly DeployLimit TrustPolicySize = new("a role's trust policy", LimitKind.Identity, 2_048, "characters",
-        "compact JSON of AssumeRolePolicyDocument, intrinsics at worst-case length", IamQuotas + ": role trust policy length (default; can be raised)");
+        "compact JSON of AssumeRolePolicyDocument, intrinsics at worst-case length", IamQuotas + " (role trust policy length; default, can be raised)");
 
     public static readonly DeployLimit ManagedPoliciesPerRole = new("managed policies attached to a role", LimitKind.Identity, 10, "policies",
-        "ManagedPolicyArns plus each AWS::IAM::ManagedPolicy whose Roles names the role", IamQuotas + ": managed policies per role (default; can be raised)");
+        "ManagedPolicyArns plus each AWS::IAM::ManagedPolicy whose Roles names the role", IamQuotas + " (managed policies per role; default, can be raised)");
 
     public static readonly DeployLimit UserInlinePolicies = new("a user's inline policies together", LimitKind.Identity, 2_048, "characters",
-        "as for a role", IamQuotas + ": user policy size");
+        "as for a role", IamQuotas + " (user policy size)");
 
     public static readonly DeployLimit GroupInlinePolicies = new("a group's inline policies together", LimitKind.Identity, 5_120, "characters",
-        "as for a role", IamQuotas + ": group policy size");
+        "as for a role", IamQuotas + " (group policy size)");
 
     // ---- Resource policies --------------------------------------------------------------------------------------------
     public static readonly DeployLimit KeyPolicy = new("a KMS key policy", LimitKind.ResourcePolicy, 32_768, "bytes",
         "UTF-8 bytes of the KeyPolicy's compact JSON, intrinsics at worst-case length",
-        "AWS KMS quotas, resource quotas: key policy document size 32 KB (docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html)");
+        "AWS KMS resource quotas, https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html (key policy document size: 32 KB)");
 
     public static readonly DeployLimit BucketPolicy = new("an S3 bucket policy", LimitKind.ResourcePolicy, 20_480, "bytes",
         "UTF-8 bytes of the AWS::S3::BucketPolicy document's compact JSON, intrinsics at worst-case length",
-        "Amazon S3 User Guide, bucket policies: \"Bucket policies are limited to 20 KB in size\"");
+        "Amazon S3 User Guide, https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html (\"Bucket policies are limited to 20 KB in size\")");
 
     public static readonly DeployLimit TopicPolicy = new("an SNS topic policy", LimitKind.ResourcePolicy, 30_720, "bytes",
         "UTF-8 bytes of the AWS::SNS::TopicPolicy document's compact JSON, intrinsics at worst-case length",
-        "Amazon SNS Developer Guide, API permissions reference, policy quotas: 30 kb");
+        "Amazon SNS policy quotas, https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html (bytes: 30 kb)");
 
     public static readonly DeployLimit QueuePolicy = new("an SQS queue policy", LimitKind.ResourcePolicy, 8_192, "bytes",
         "UTF-8 bytes of the AWS::SQS::QueuePolicy document's compact JSON, intrinsics at worst-case length",
-        "Amazon SQS Developer Guide, quotas related to policies: 8,192 bytes");
+        "Amazon SQS policy quotas, https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html (8,192 bytes)");
 
     public static readonly DeployLimit FunctionPolicy = new("a Lambda function's resource-based policy", LimitKind.ResourcePolicy, 20_480, "bytes",
         "UTF-8 bytes of the policy Lambda builds from every AWS::Lambda::Permission naming the function, an alias or a version " +
         "(one statement each, with a 100-character statement id, the function's ARN and its conditions)",
-        "AWS Lambda quotas: function resource-based policy, 20 KB (docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)");
+        "AWS Lambda quotas, https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (function resource-based policy: 20 KB)");
 
     public static readonly DeployLimit RestApiPolicy = new("an API Gateway resource policy", LimitKind.ResourcePolicy, 8_192, "characters",
         "compact JSON of the RestApi's Policy, intrinsics at worst-case length",
-        "API Gateway quotas for REST APIs: length, in characters, of API Gateway resource policy");
+        "API Gateway REST API quotas, https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html (length, in characters, of API Gateway resource policy)");
 
     /// <summary>Every limit, in the order the documentation lists them.</summary>
     public static readonly IReadOnlyList<DeployLimit> Catalog =
