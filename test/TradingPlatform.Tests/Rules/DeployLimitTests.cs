@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -22,7 +23,7 @@ public sealed class DeployLimitTests(SynthesizedApps apps)
     [Fact]
     public void Every_template_of_the_delivery_app_fits_the_deploy_time_limits()
     {
-        var assemblies = DeployLimits.FromAssembly(apps.DeliveryDirectory);
+        var assemblies = Read(apps.DeliveryDirectory);
 
         // Found through the manifests: the pipeline's own stack, its cross-region support stack, then one nested assembly
         // per stage whose stacks are exactly what that stage's CloudFormation actions deploy, through the pipeline.
@@ -54,7 +55,7 @@ public sealed class DeployLimitTests(SynthesizedApps apps)
         // only while the synthesizer publishes each template as an asset (otherwise the CLI may pass a body of 51,200 bytes).
         foreach (var variant in EnvironmentVariants)
         {
-            foreach (var stack in DeployLimits.FromAssembly(apps.For(variant).Directory).SelectMany(a => a.Stacks))
+            foreach (var stack in Read(apps.For(variant).Directory).SelectMany(a => a.Stacks))
             {
                 stack.Route.ShouldBe(TemplateRoute.TemplateAsset, $"{variant}: {stack.Name} has no template asset in its manifest");
             }
@@ -143,12 +144,18 @@ public sealed class DeployLimitTests(SynthesizedApps apps)
         var view = PlatformView.Of(apps.For("staging")).Mutable();
         var statements = FunctionRolePolicy(view);
         var written = DeployLimits.CompactJson(statements).Length;
-        // Grown until the rule reports it (at most 200 statements: a rule that never notices must fail, not loop).
-        for (var added = 0; added < 200 && DeployLimits.Violations(view, LimitKind.Identity).ToList() is []; added++)
+        var statement = JsonNode.Parse("""
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": {"Fn::Join": ["", ["arn:aws:s3:::", {"Ref": "AWS::StackName"}, "/*"]]}}
+            """)!;
+        long Deployed() => DeployLimits.Measure(DeployLimits.Of(view)).Measures
+            .Single(m => m.Limit == DeployLimits.RoleInlinePolicies && m.What.StartsWith("DataProcessingFunctionServiceRole", StringComparison.Ordinal)).Size;
+        statements.Add(statement.DeepClone());
+        var before = Deployed();
+        statements.Add(statement.DeepClone());
+        var perStatement = Deployed() - before;
+        for (var i = (DeployLimits.RoleInlinePolicies.Max - before) / perStatement + 1; i >= 0; i--)
         {
-            statements.Add(JsonNode.Parse("""
-                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": {"Fn::Join": ["", ["arn:aws:s3:::", {"Ref": "AWS::StackName"}, "/*"]]}}
-                """));
+            statements.Add(statement.DeepClone());
         }
 
         // The role's inline policies as written: every AWS::IAM::Policy naming it (it has no Policies of its own).
@@ -171,15 +178,17 @@ public sealed class DeployLimitTests(SynthesizedApps apps)
         var api = view.Templates[Layer.Api];
         var nested = new JsonArray();
         api["Metadata"] = new JsonObject { ["padding"] = nested };
-        while (DeployLimits.BytesAsWritten(api) <= DeployLimits.TemplateFromS3.Max)
+        var leaf = (JsonNode)new JsonArray(new JsonArray(new JsonArray(new JsonArray("x"))));
+        nested.Add(leaf.DeepClone());
+        var before = DeployLimits.BytesAsWritten(api);
+        nested.Add(leaf.DeepClone());
+        var perLeaf = DeployLimits.BytesAsWritten(api) - before;
+        for (var i = (DeployLimits.TemplateFromS3.Max - before) / perLeaf + 100; i >= 0; i--)
         {
-            var leaf = (JsonNode)new JsonArray(new JsonArray(new JsonArray(new JsonArray("x"))));
-            for (var i = 0; i < 50; i++)
-            {
-                nested.Add(leaf.DeepClone());
-            }
+            nested.Add(leaf.DeepClone());
         }
 
+        DeployLimits.BytesAsWritten(api).ShouldBeGreaterThan(DeployLimits.TemplateFromS3.Max);
         Encoding.UTF8.GetByteCount(DeployLimits.CompactJson(api)).ShouldBeLessThan((int)DeployLimits.TemplateFromS3.Max,
             "the damage must fit minified, so that only the template as written exceeds the limit");
         DeployLimits.Violations(view, LimitKind.Template).ShouldContain(v => v.Contains("TradingPlatform-prod-Api/template"));
@@ -189,7 +198,7 @@ public sealed class DeployLimitTests(SynthesizedApps apps)
     public void A_stage_template_is_held_to_the_pipelines_limit_as_well_as_cloudformations()
     {
         // A stage's template of 600 KB deploys with `cdk deploy` (1 MB from S3) but not through the pipeline's action.
-        var stage = DeployLimits.FromAssembly(apps.DeliveryDirectory).Single(a => a.Label == "prod");
+        var stage = Read(apps.DeliveryDirectory).Single(a => a.Label == "prod");
         var api = stage.Stacks.Single(s => s.Name == "TradingPlatform-prod-Api");
         var grown = api.Template.DeepClone().AsObject();
         grown["Metadata"] = new JsonObject { ["padding"] = new string('x', 600_000) };
@@ -214,13 +223,18 @@ public sealed class DeployLimitTests(SynthesizedApps apps)
             .Size.ShouldBeGreaterThan(0);
     }
 
+    /// <summary>Each assembly read once for the class's tests (read-only: a test that damages a template copies it).</summary>
+    private static readonly ConcurrentDictionary<string, IReadOnlyList<DeployLimits.AssemblyStacks>> Assemblies = new();
+
+    private static IReadOnlyList<DeployLimits.AssemblyStacks> Read(string directory) => Assemblies.GetOrAdd(directory, DeployLimits.FromAssembly);
+
     private static readonly string[] EnvironmentVariants =
         SynthesizedApps.Variants.Keys.Where(v => v != SynthesizedApps.DeliveryVariant).Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>Every assembly of every variant (the delivery app's stages included), labelled for the documentation.</summary>
     private IEnumerable<(string Label, DeployLimits.AssemblyStacks Assembly)> AllAssemblies() =>
         SynthesizedApps.Variants.Keys.Order(StringComparer.Ordinal).SelectMany(variant =>
-            DeployLimits.FromAssembly(variant == SynthesizedApps.DeliveryVariant ? apps.DeliveryDirectory : apps.For(variant).Directory)
+            Read(variant == SynthesizedApps.DeliveryVariant ? apps.DeliveryDirectory : apps.For(variant).Directory)
                 .Select(a => (a.Label == "" ? variant : $"{variant}/{a.Label}", a)));
 
     /// <summary>The generated part of docs/deploy-limits.md: the limits, the routes templates take, the tightest margins.</summary>
