@@ -281,6 +281,24 @@ public static class PlatformRules
             "a name over its service's limit fails the deploy half-way; the longest valid suffix and client name must still fit",
             v => NameLimits.Check(v)),
 
+        // ---- Deploy-time limits (issue 26): what CloudFormation, IAM and the services refuse, which no linter checks ----
+        new("every template fits CloudFormation's template quotas",
+            "a template over 1 MB (as the CLI uploads it), 500 resources, 200 outputs or parameters, a 255-character logical " +
+            "id or a 1,024-byte description is refused when the change set is created: the release stops at that stack " +
+            "(docs/deploy-limits.md shows the margins left)",
+            v => DeployLimits.Violations(v, LimitKind.Template)),
+
+        new("every role's inline policies, managed policies and trust policy fit IAM's quotas",
+            "IAM refuses a role whose inline policies together pass 10,240 characters, a managed policy past 6,144, a trust " +
+            "policy past 2,048 or an 11th managed policy: CloudFormation fails the stack half-way and rolls back. Measured as " +
+            "deployed: every policy naming the role added up, each intrinsic at the longest value it can resolve to",
+            v => DeployLimits.Violations(v, LimitKind.Identity)),
+
+        new("every resource policy fits its service's size limit",
+            "a key policy past 32 KB, a bucket policy past 20 KB, a topic policy past 30 KB or a function's permissions past " +
+            "20 KB is refused by the service at deploy time; a policy document of a kind with no known limit is reported too",
+            v => DeployLimits.Violations(v, LimitKind.ResourcePolicy)),
+
         // ---- Security switches ------------------------------------------------------------------------------
         new("each resource is encrypted with its own customer-managed key",
             "one key per data class limits what a leaked grant exposes and lets each be audited and revoked on its own",

@@ -223,6 +223,82 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
             v => RemoveSelector(v, "Locked records")),
         ["with an organization trail: registry reads by the function's session name only"] = ("staging-with-overrides", AuditAlarmRule,
             v => AuditSelector(v, "Client registry")["FieldSelectors"]![3]!["NotEndsWith"] = JsonNode.Parse("""["/alice"]""")),
+        // Deploy-time limits (issue 26): each damage grows a copy of a real template past what AWS accepts at deploy time.
+        ["a role's inline policy grown past 10,240 characters"] = ("prod", IdentityLimitRule,
+            v => AddStatements(FunctionRolePolicy(v), 110, i => $$"""{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::trading-records-example/trades/2024/{{i:000}}/*"}""")),
+        ["two policies of one role, each within 10,240 characters, together past it"] = ("dev", IdentityLimitRule,
+            v =>
+            {
+                foreach (var name in new[] { "ExtraReadPolicyA", "ExtraReadPolicyB" })
+                {
+                    var policy = JsonNode.Parse("""{"Type": "AWS::IAM::Policy", "Properties": {"PolicyName": "NAME", "Roles": [{"Ref": "ROLE"}], "PolicyDocument": {"Version": "2012-10-17", "Statement": []}}}"""
+                        .Replace("NAME", name).Replace("ROLE", FunctionRoleId(v)))!;
+                    AddStatements(policy["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray(), 55,
+                        i => $$"""{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::trading-records-example/{{name}}/{{i:000}}/*"}""");
+                    v.Templates[Layer.Api]["Resources"]![name] = policy;
+                }
+            }),
+        ["a managed policy grown past 6,144 characters"] = ("staging", IdentityLimitRule,
+            v => AddStatements(v.Resource(Layer.Data, "ReplicationPolicy48D09A53")!["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray(), 45,
+                i => $$"""{"Effect": "Allow", "Action": "s3:GetObjectVersion", "Resource": "arn:aws:s3:::trading-records-example/trades/{{i:000}}/*"}""")),
+        ["a trust policy grown past 2,048 characters"] = ("dev", IdentityLimitRule,
+            v => AddStatements(v.Resource(Layer.Api, FunctionRoleId(v))!["Properties"]!["AssumeRolePolicyDocument"]!["Statement"]!.AsArray(), 22,
+                i => $$"""{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/trading-desk-{{i:00}}"}, "Action": "sts:AssumeRole"}""")),
+        ["an 11th managed policy on a role"] = ("prod", IdentityLimitRule,
+            v => v.Resource(Layer.Api, FunctionRoleId(v))!["Properties"]!["ManagedPolicyArns"] =
+                new JsonArray(Enumerable.Range(0, 11).Select(i => (JsonNode)$"arn:aws:iam::123456789012:policy/trading-extra-{i}").ToArray())),
+        ["a policy naming a resource whose ARN length is not known"] = ("dev", IdentityLimitRule,
+            v => FunctionRolePolicy(v).Add(JsonNode.Parse($$$"""{"Effect": "Allow", "Action": "wafv2:GetWebACL", "Resource": {"Fn::GetAtt": ["{{{First(v, "AWS::WAFv2::WebACL", Layer.Api)}}}", "Arn"]}}"""))),
+        ["a key policy grown past 32 KB"] = ("prod", ResourcePolicyLimitRule,
+            v => AddStatements(First(v, "AWS::KMS::Key")["KeyPolicy"]!["Statement"]!.AsArray(), 300,
+                i => $$"""{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/trading-reader-{{i:000}}"}, "Action": "kms:Decrypt", "Resource": "*"}""")),
+        ["a bucket policy grown past 20 KB"] = ("staging", ResourcePolicyLimitRule,
+            v => AddStatements(v.Resource(Layer.Data, "IngestionBucketPolicyA79CE1F0")!["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray(), 200,
+                i => $$"""{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::trading-ingestion-example/blocked/{{i:000}}/*"}""")),
+        ["a topic policy grown past 30 KB"] = ("dev", ResourcePolicyLimitRule,
+            v => AddStatements(First(v, "AWS::SNS::TopicPolicy")["PolicyDocument"]!["Statement"]!.AsArray(), 300,
+                i => $$"""{"Sid": "Publisher{{i:000}}", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sns:Publish", "Resource": "*"}""")),
+        ["invoke permissions past the function's 20 KB resource policy"] = ("prod", ResourcePolicyLimitRule,
+            v =>
+            {
+                var resources = v.Templates[Layer.Api]["Resources"]!.AsObject();
+                var permission = resources.First(r => (string?)r.Value!["Type"] == "AWS::Lambda::Permission").Value!;
+                for (var i = 0; i < 60; i++)
+                {
+                    resources[$"ExtraInvokePermission{i}"] = permission.DeepClone();
+                }
+            }),
+        ["a new kind of resource policy nobody measures"] = ("prod", ResourcePolicyLimitRule,
+            v => v.Templates[Layer.Data]["Resources"]!["SharedFileSystem"] = JsonNode.Parse(
+                """{"Type": "AWS::EFS::FileSystem", "Properties": {"FileSystemPolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}}""")),
+        ["a template past 500 resources"] = ("dev", TemplateLimitRule,
+            v =>
+            {
+                for (var i = 0; i < 460; i++)
+                {
+                    v.Templates[Layer.Api]["Resources"]![$"Handle{i}"] = JsonNode.Parse("""{"Type": "AWS::CloudFormation::WaitConditionHandle"}""");
+                }
+            }),
+        ["a template past 200 outputs"] = ("prod", TemplateLimitRule,
+            v =>
+            {
+                for (var i = 0; i < 190; i++)
+                {
+                    v.Templates[Layer.Data]["Outputs"]![$"Extra{i}"] = JsonNode.Parse("""{"Value": "x"}""");
+                }
+            }),
+        ["a template past 200 parameters"] = ("staging", TemplateLimitRule,
+            v =>
+            {
+                for (var i = 0; i < 200; i++)
+                {
+                    v.Templates[Layer.Network]["Parameters"]![$"Extra{i}"] = JsonNode.Parse("""{"Type": "String", "Default": "x"}""");
+                }
+            }),
+        ["a template past 1 MB"] = ("prod", TemplateLimitRule,
+            v => v.Templates[Layer.Api]["Metadata"] = new JsonObject { ["padding"] = new string('x', 1_000_000) }),
+        ["a logical id of 256 characters"] = (SynthesizedApps.LongestNames, TemplateLimitRule,
+            v => Rename(v, Layer.Api, FunctionRoleId(v), "DataProcessingFunctionServiceRole" + new string('X', 256 - 33))),
     };
 
     private const string AuditRecordedRule = "staging and prod record every read and write of the trade records and the client registry in a trail";
@@ -246,6 +322,28 @@ public sealed class RulesBiteTests(SynthesizedApps apps)
     private static JsonObject AuditAlarm(PlatformView v, string name) =>
         v.Resources("AWS::CloudWatch::Alarm").Select(a => a.Resource["Properties"]!.AsObject())
             .Single(a => (string?)a["AlarmName"] == $"trading-{v.Suffix}-{name}");
+
+
+    private const string TemplateLimitRule = "every template fits CloudFormation's template quotas";
+    private const string IdentityLimitRule = "every role's inline policies, managed policies and trust policy fit IAM's quotas";
+    private const string ResourcePolicyLimitRule = "every resource policy fits its service's size limit";
+
+    private static string FunctionRoleId(PlatformView v) =>
+        v.Resources("AWS::IAM::Role").Single(r => r.LogicalId.StartsWith("DataProcessingFunctionServiceRole", StringComparison.Ordinal)).LogicalId;
+
+    private static JsonArray FunctionRolePolicy(PlatformView v) =>
+        v.Resources("AWS::IAM::Policy").Single(p => p.LogicalId.StartsWith("DataProcessingFunctionServiceRoleDefaultPolicy", StringComparison.Ordinal))
+            .Resource["Properties"]!["PolicyDocument"]!["Statement"]!.AsArray();
+
+    private static string First(PlatformView v, string type, Layer layer) => v.Resources(type).First(r => r.Layer == layer).LogicalId;
+
+    private static void AddStatements(JsonArray statements, int count, Func<int, string> statement)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            statements.Add(JsonNode.Parse(statement(i)));
+        }
+    }
 
     private const string ProdShiftRule = "prod exposes a new function version to at most 10% of requests for at least 10 minutes first";
     private const string RollbackRule = "every alias is deployed by CodeDeploy, rolled back on failure, stop and alarm, with alarms on the new version";
