@@ -50,8 +50,9 @@ synthesized=0
 step synth-cache node scripts/synth-cache.mjs --variants-file test/TradingPlatform.Tests/SynthVariants.json && synthesized=1
 
 # 3. Side by side (two lanes, as many as this machine kind has cores):
-#  - the CDK template tests, and the rollout check's tests (which read dev's assembly) then the cost tool's (every variant's);
-#  - the function's tests (unit, property, integration against moto and dynalite), then the compliance gates' own
+#  - the CDK template tests, and beside them the rollout check's tests (which read dev's assembly), the cost tool's
+#    (every variant's), then the linter gate's (fixture templates);
+#  - the function's tests (unit, property, integration against moto and dynalite), then the other compliance gates' own
 #    tests (fixture assemblies), the documentation's links (scripts/doc-links), how the synth cache shares out its
 #    misses, and the pre-traffic check's tests.
 (
@@ -60,20 +61,23 @@ step synth-cache node scripts/synth-cache.mjs --variants-file test/TradingPlatfo
   assemblies=$(tail -n 1 "$logs/synth-cache.log")
   # The rollout check's tests, then the cost tool's (every variant's assembly: classification, estimates, docs/cost.md).
   { step rollout-check-tests env TRADINGPLATFORM_DEV_ASSEMBLY="$dev" node --test scripts/rollout-check/test/ || true
-    step cost-tests env TRADINGPLATFORM_ASSEMBLIES="$assemblies" node --test scripts/cost/test/; } &
+    step cost-tests env TRADINGPLATFORM_ASSEMBLIES="$assemblies" node --test scripts/cost/test/ || true
+    # The linter gate's tests (fixtures only, but cfn-lint's start-up is seconds of CPU): here, beside the template tests,
+    # they end before those do; in the other lane they would come after the function's tests and lengthen the run.
+    step lint-gate-tests node --test scripts/lint-gate/test/; } &
   step template-tests dotnet test test/TradingPlatform.Tests --no-build --nologo &
   wait
 ) &
 lane_cdk=$!
 (
   step function-tests dotnet test test/DataProcessor.Tests --no-build --nologo
-  step gate-tests node --test scripts/nag-gate/test/ scripts/guard-gate/test/ scripts/lint-gate/test/ scripts/doc-links/test/ scripts/lib/test/synth-cache.test.mjs src/Functions/PreTrafficHook/test/
+  step gate-tests node --test scripts/nag-gate/test/ scripts/guard-gate/test/ scripts/doc-links/test/ scripts/lib/test/synth-cache.test.mjs src/Functions/PreTrafficHook/test/
 ) &
 lane_function=$!
 wait "$lane_cdk" "$lane_function" || true
 
 status=0
-for name in synth-cache template-tests function-tests gate-tests rollout-check-tests cost-tests; do
+for name in synth-cache template-tests function-tests gate-tests rollout-check-tests cost-tests lint-gate-tests; do
   [ -f "$logs/$name.rc" ] || continue
   show "$name"
   [ "$(cat "$logs/$name.rc")" = 0 ] || status=1
