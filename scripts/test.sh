@@ -56,16 +56,20 @@ step synth-cache node scripts/synth-cache.mjs --variants-file test/TradingPlatfo
 #    tests (fixture assemblies), the documentation's links (scripts/doc-links), how the synth cache shares out its
 #    misses, and the pre-traffic check's tests.
 (
-  [ "$synthesized" = 1 ] || exit 0
-  dev=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop()).dev)' "$logs/synth-cache.log")
-  assemblies=$(tail -n 1 "$logs/synth-cache.log")
-  # The rollout check's tests, then the cost tool's (every variant's assembly: classification, estimates, docs/cost.md).
-  { step rollout-check-tests env TRADINGPLATFORM_DEV_ASSEMBLY="$dev" node --test scripts/rollout-check/test/ || true
+  if [ "$synthesized" = 1 ]; then
+    dev=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").pop()).dev)' "$logs/synth-cache.log")
+    assemblies=$(tail -n 1 "$logs/synth-cache.log")
+    step template-tests dotnet test test/TradingPlatform.Tests --no-build --nologo &
+  fi
+  # The rollout check's tests, then the cost tool's (every variant's assembly: classification, estimates, docs/cost.md),
+  # then the linter gate's, which read only fixtures and so run even when the synthesis failed (cfn-lint's start-up is
+  # seconds of CPU: here, beside the template tests, they end before those do; in the other lane they would come after
+  # the function's tests and lengthen the run).
+  if [ "$synthesized" = 1 ]; then
+    step rollout-check-tests env TRADINGPLATFORM_DEV_ASSEMBLY="$dev" node --test scripts/rollout-check/test/ || true
     step cost-tests env TRADINGPLATFORM_ASSEMBLIES="$assemblies" node --test scripts/cost/test/ || true
-    # The linter gate's tests (fixtures only, but cfn-lint's start-up is seconds of CPU): here, beside the template tests,
-    # they end before those do; in the other lane they would come after the function's tests and lengthen the run.
-    step lint-gate-tests node --test scripts/lint-gate/test/; } &
-  step template-tests dotnet test test/TradingPlatform.Tests --no-build --nologo &
+  fi
+  step lint-gate-tests node --test scripts/lint-gate/test/ || true
   wait
 ) &
 lane_cdk=$!
